@@ -1,0 +1,152 @@
+import { isIP } from 'node:net';
+import { SpanKind } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { ATTR } from '../attribute-keys';
+import type { HttpBlock, HttpRequest, HttpResponse } from './segment-document';
+import { LIMITS, truncate } from './limits';
+import { readInteger, readString } from './read-attributes';
+import { withoutCredentials } from '../url-parts';
+
+/** The response status code, from the stable or the old attribute; undefined when absent or not an integer. */
+export function readStatusCode(attrs: Attributes): number | undefined {
+  return readInteger(attrs[ATTR.HTTP_RESPONSE_STATUS_CODE]) ?? readInteger(attrs[ATTR.HTTP_STATUS_CODE]);
+}
+
+/** A span is incoming work (a request or message this service handles) unless it calls out. */
+export function isOutgoingKind(kind: SpanKind): boolean {
+  return kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER;
+}
+
+/**
+ * The `http` block from old and new semantic-convention attributes alike. Undefined when the span carries no
+ * HTTP information.
+ */
+export function buildHttpBlock(attrs: Attributes, kind: SpanKind, events: readonly TimedEvent[]): HttpBlock | undefined {
+  const outgoing = isOutgoingKind(kind);
+  let request: HttpRequest | undefined;
+  let response: HttpResponse | undefined;
+
+  const method = readMethod(attrs);
+  if (method !== undefined) (request ??= {}).method = method;
+
+  const url = readUrl(attrs, outgoing);
+  if (url !== undefined) (request ??= {}).url = url;
+
+  const userAgent = readString(attrs[ATTR.USER_AGENT_ORIGINAL]) ?? readString(attrs[ATTR.HTTP_USER_AGENT]);
+  if (userAgent !== undefined) (request ??= {}).user_agent = truncate(userAgent, LIMITS.fieldLength);
+
+  if (outgoing) {
+    if (attrs[ATTR.XRAY_TRACED] === true) (request ??= {}).traced = true;
+  } else {
+    request = addClientIp(attrs, request);
+  }
+
+  const status = readStatusCode(attrs);
+  if (status !== undefined) (response ??= {}).status = status;
+  const contentLength = readContentLength(attrs, events);
+  if (contentLength !== undefined) (response ??= {}).content_length = contentLength;
+
+  if (request === undefined && response === undefined) return undefined;
+  const block: HttpBlock = {};
+  if (request !== undefined) block.request = request;
+  if (response !== undefined) block.response = response;
+  return block;
+}
+
+function readMethod(attrs: Attributes): string | undefined {
+  let method = readString(attrs[ATTR.HTTP_REQUEST_METHOD]);
+  // Stable semconv reports unknown methods as `_OTHER` and keeps the real one aside.
+  if (method === undefined || method === '_OTHER') {
+    method = readString(attrs[ATTR.HTTP_REQUEST_METHOD_ORIGINAL]) ?? method ?? readString(attrs[ATTR.HTTP_METHOD]);
+  }
+  return method === undefined ? undefined : truncate(method, 64);
+}
+
+/**
+ * Client IP of an incoming request. `x_forwarded_for` is set when the address came from a forwarding header
+ * rather than from the socket: the old `http.client_ip` is only ever read from X-Forwarded-For, and the stable
+ * `client.address` differs from the socket's `network.peer.address` exactly when a header supplied it.
+ */
+function addClientIp(attrs: Attributes, request: HttpRequest | undefined): HttpRequest | undefined {
+  const socketIp = ipOrUndefined(attrs[ATTR.NETWORK_PEER_ADDRESS]) ?? ipOrUndefined(attrs[ATTR.NET_PEER_IP]);
+  const forwarded = ipOrUndefined(attrs[ATTR.CLIENT_ADDRESS]) ?? ipOrUndefined(attrs[ATTR.HTTP_CLIENT_IP]);
+  if (forwarded !== undefined) {
+    const out = request ?? {};
+    out.client_ip = forwarded;
+    if (forwarded !== socketIp) out.x_forwarded_for = true;
+    return out;
+  }
+  if (socketIp !== undefined) {
+    const out = request ?? {};
+    out.client_ip = socketIp;
+    return out;
+  }
+  return request;
+}
+
+function ipOrUndefined(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const trimmed = value.trim();
+  return isIP(trimmed) === 0 ? undefined : trimmed;
+}
+
+function readContentLength(attrs: Attributes, events: readonly TimedEvent[]): number | undefined {
+  const direct =
+    readInteger(attrs[ATTR.HTTP_RESPONSE_BODY_SIZE]) ??
+    readInteger(attrs[ATTR.HTTP_RESPONSE_CONTENT_LENGTH]) ??
+    readInteger(attrs[ATTR.MESSAGING_PAYLOAD_SIZE]) ??
+    readInteger(attrs[ATTR.MESSAGING_BODY_SIZE]);
+  if (direct !== undefined) return direct >= 0 ? direct : undefined;
+  for (const event of events) {
+    const eventAttrs = event.attributes;
+    if (eventAttrs === undefined || eventAttrs[ATTR.MESSAGE_TYPE] !== 'RECEIVED') continue;
+    const size = readInteger(eventAttrs[ATTR.MESSAGING_PAYLOAD_SIZE]) ?? readInteger(eventAttrs[ATTR.MESSAGING_BODY_SIZE]);
+    if (size !== undefined && size >= 0) return size;
+  }
+  return undefined;
+}
+
+function readUrl(attrs: Attributes, outgoing: boolean): string | undefined {
+  const full = readString(attrs[ATTR.URL_FULL]) ?? readString(attrs[ATTR.HTTP_URL]);
+  if (full !== undefined) return truncate(withoutCredentials(full), LIMITS.fieldLength);
+
+  const httpHost = readString(attrs[ATTR.HTTP_HOST]);
+  const host =
+    httpHost ??
+    (outgoing
+      ? readString(attrs[ATTR.NET_PEER_NAME]) ?? readString(attrs[ATTR.NET_PEER_IP]) ?? readString(attrs[ATTR.SERVER_ADDRESS])
+      : readString(attrs[ATTR.HTTP_SERVER_NAME]) ??
+        readString(attrs[ATTR.NET_HOST_NAME]) ??
+        readString(attrs[ATTR.HOST_NAME]) ??
+        readString(attrs[ATTR.SERVER_ADDRESS]));
+  if (host === undefined) return undefined;
+
+  const scheme = (readString(attrs[ATTR.URL_SCHEME]) ?? readString(attrs[ATTR.HTTP_SCHEME]) ?? 'http').toLowerCase();
+  // http.host already carries the port when it is not the default one.
+  const port =
+    httpHost !== undefined
+      ? undefined
+      : outgoing
+        ? readPort(attrs[ATTR.NET_PEER_PORT]) ?? readPort(attrs[ATTR.SERVER_PORT])
+        : readPort(attrs[ATTR.NET_HOST_PORT]) ?? readPort(attrs[ATTR.SERVER_PORT]);
+  const isDefaultPort = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
+  const hostPart = httpHost === undefined && isIP(host) === 6 ? `[${host}]` : host;
+
+  let url = scheme + '://' + hostPart + (port === undefined || isDefaultPort ? '' : ':' + port);
+  const target = readString(attrs[ATTR.HTTP_TARGET]);
+  if (target !== undefined) {
+    url += target.startsWith('/') ? target : '/' + target;
+  } else {
+    const path = readString(attrs[ATTR.URL_PATH]);
+    url += path === undefined ? '/' : path.startsWith('/') ? path : '/' + path;
+    const query = readString(attrs[ATTR.URL_QUERY]);
+    if (query !== undefined && query !== '') url += query.startsWith('?') ? query : '?' + query;
+  }
+  return truncate(withoutCredentials(url), LIMITS.fieldLength);
+}
+
+function readPort(value: unknown): number | undefined {
+  const port = readInteger(value);
+  return port !== undefined && port > 0 && port < 65536 ? port : undefined;
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import type { HrTime } from '@opentelemetry/api';
+
+const TRACE_ID_RE = /^[0-9a-f]{32}$/;
+const SPAN_ID_RE = /^[0-9a-f]{16}$/;
+const ZERO_TRACE_ID = '00000000000000000000000000000000';
+const ZERO_SPAN_ID = '0000000000000000';
+
+export function isValidTraceId(traceId: unknown): traceId is string {
+  return typeof traceId === 'string' && TRACE_ID_RE.test(traceId) && traceId !== ZERO_TRACE_ID;
+}
+
+export function isValidSpanId(spanId: unknown): spanId is string {
+  return typeof spanId === 'string' && SPAN_ID_RE.test(spanId) && spanId !== ZERO_SPAN_ID;
+}
+
+/**
+ * OTel's 32-hex trace id → X-Ray's `1-<8 hex>-<24 hex>`. With the X-Ray id generator the first 8 digits are the
+ * epoch seconds of the request; ids from other generators are accepted by X-Ray as well (W3C ids, since 2023).
+ */
+export function toXRayTraceId(traceId: string): string {
+  return '1-' + traceId.substring(0, 8) + '-' + traceId.substring(8);
+}
+
+/** A fresh 16-hex id: exception ids, and replacements for ids that are not valid. */
+export function randomHexId(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** A fresh trace id in X-Ray form whose first part is now, for spans whose own trace id is unusable. */
+export function newXRayTraceIdHex(nowMillis: number): string {
+  const seconds = Math.floor(nowMillis / 1000).toString(16).padStart(8, '0');
+  return seconds + randomHexId(12);
+}
+
+/**
+ * HrTime → epoch seconds with microsecond resolution. (s * 1e6 + µs) is an exact integer below 2^53, so the one
+ * division rounds correctly and JSON prints the decimal digits that were meant, e.g. 1700000000.123456.
+ * Returns NaN for a malformed time; callers repair it.
+ */
+export function hrTimeToEpochSeconds(time: HrTime): number {
+  if (!Array.isArray(time)) return NaN;
+  const seconds = time[0];
+  const nanos = time[1];
+  if (typeof seconds !== 'number' || typeof nanos !== 'number') return NaN;
+  return (seconds * 1e6 + Math.round(nanos / 1e3)) / 1e6;
+}

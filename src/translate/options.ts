@@ -1,0 +1,86 @@
+import { ProblemCounter } from '../diag';
+
+/** How spans are translated. Every field is optional; the defaults are given with each. */
+export interface TranslateOptions {
+  /**
+   * Attribute keys whose values become annotations (indexed, searchable with filter expressions). A span can add
+   * keys of its own with the string-array attribute `aws.xray.annotations`. Resource attributes are named
+   * `otel.resource.<key>` here. Default: none.
+   */
+  indexedAttributes?: readonly string[];
+  /** Make every primitive span attribute an annotation (up to 50 per document). Default false. */
+  indexAllAttributes?: boolean;
+  /**
+   * Keep `.` in annotation keys. X-Ray filter expressions accept letters, digits and `_` in keys, so by default
+   * every other character becomes `_` (`http.route` → `http_route`). Default false.
+   */
+  allowDotInAnnotationKeys?: boolean;
+  /**
+   * Record SQL query text as `sql.sanitized_query` (and query text of other databases as metadata). Statements
+   * can carry values inlined by the application, so this is off unless asked for. Default false.
+   */
+  recordSql?: boolean;
+  /** Copy the resource's other attributes into segment metadata as `otel.resource.<key>`. Default false. */
+  resourceAttributesInMetadata?: boolean;
+  /** CloudWatch log groups to link from segments when the resource names none. Default: none. */
+  logGroupNames?: readonly string[];
+  /** A fixed name for every segment, instead of the resource's `service.name`. Default: none. */
+  segmentName?: string;
+  /** Written as `cause.working_directory` on documents that carry a cause. Default: process.cwd(); null omits it. */
+  workingDirectory?: string | null;
+  /** Where problems with the input are counted and warned about (once per kind). Default: a shared counter. */
+  problems?: ProblemCounter;
+}
+
+/** TranslateOptions with every default applied, frozen. Built once per translator, never per span. */
+export interface ResolvedTranslateOptions {
+  readonly indexedAttributes: ReadonlySet<string>;
+  readonly indexAllAttributes: boolean;
+  readonly allowDotInAnnotationKeys: boolean;
+  readonly recordSql: boolean;
+  readonly resourceAttributesInMetadata: boolean;
+  readonly logGroupNames: readonly string[];
+  readonly segmentName: string | undefined;
+  readonly workingDirectory: string | undefined;
+  readonly problems: ProblemCounter;
+}
+
+let sharedProblems: ProblemCounter | undefined;
+
+/** The counter used when the caller gives none (the functional `toSegmentDocuments` API). */
+export function sharedProblemCounter(): ProblemCounter {
+  sharedProblems ??= new ProblemCounter();
+  return sharedProblems;
+}
+
+function currentDirectory(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined; // the directory was removed under us
+  }
+}
+
+export function resolveTranslateOptions(options: TranslateOptions = {}): ResolvedTranslateOptions {
+  const indexed = Array.isArray(options.indexedAttributes)
+    ? options.indexedAttributes.filter((key): key is string => typeof key === 'string')
+    : [];
+  return Object.freeze({
+    indexedAttributes: new Set(indexed),
+    indexAllAttributes: options.indexAllAttributes === true,
+    allowDotInAnnotationKeys: options.allowDotInAnnotationKeys === true,
+    recordSql: options.recordSql === true,
+    resourceAttributesInMetadata: options.resourceAttributesInMetadata === true,
+    logGroupNames: Object.freeze(
+      Array.isArray(options.logGroupNames) ? options.logGroupNames.filter((n) => typeof n === 'string' && n !== '') : [],
+    ),
+    segmentName: typeof options.segmentName === 'string' && options.segmentName !== '' ? options.segmentName : undefined,
+    workingDirectory:
+      options.workingDirectory === null
+        ? undefined
+        : typeof options.workingDirectory === 'string'
+          ? options.workingDirectory
+          : currentDirectory(),
+    problems: options.problems ?? sharedProblemCounter(),
+  });
+}

@@ -1,0 +1,177 @@
+import { SpanKind } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ATTR } from '../attribute-keys';
+import { sanitizeName } from '../naming/segment-name';
+import { nameSubsegment } from '../naming/subsegment-name';
+import type { AwsBlock, JsonValue, Segment, SpanLinkRecord, Subsegment } from './segment-document';
+import type { ResolvedTranslateOptions } from './options';
+import type { ResourceInfo } from './resource-info';
+import { KIND, KIND_OF_KEY } from './attribute-kinds';
+import { buildAwsCallFields, isAwsApiSpan } from './aws-block';
+import { buildCauseBlock } from './cause-block';
+import { buildHttpBlock, isOutgoingKind, readStatusCode } from './http-block';
+import { isValidSpanId, isValidTraceId, toXRayTraceId } from './ids';
+import { toJsonValue } from './json-value';
+import { LIMITS, truncate } from './limits';
+import { readString } from './read-attributes';
+import { buildSqlBlock } from './sql-block';
+import { splitXRayAttributes } from './xray-attributes';
+
+/** Every field a segment or a subsegment may carry; the assembler decides which one a span becomes. */
+export type Entity = Segment & Subsegment;
+
+/** The validated identity and timing of a span, worked out by the assembler before translation. */
+export interface SpanFrame {
+  readonly id: string;
+  /** X-Ray form, written on segments. */
+  readonly traceId: string;
+  readonly startTime: number;
+  readonly endTime: number | undefined;
+}
+
+/**
+ * One span → one entity: name, id, times, namespace, http / aws / sql / cause blocks, error flags, user,
+ * annotations, metadata and links. `resource` is given when the span becomes a segment (resource-derived blocks
+ * are written on segments only). Trace id, parent id and type are the assembler's business.
+ */
+export function translateSpan(
+  span: ReadableSpan,
+  frame: SpanFrame,
+  resource: ResourceInfo | undefined,
+  options: ResolvedTranslateOptions,
+): Entity {
+  const attrs: Attributes = span.attributes ?? {};
+  const kind = span.kind;
+  const isSegment = resource !== undefined;
+
+  let seen = 0;
+  for (const key in attrs) seen |= KIND_OF_KEY.get(key) ?? 0;
+  const isAwsApi = (seen & KIND.RPC) !== 0 && isAwsApiSpan(attrs);
+
+  // Key order is JSON order: identity first, as X-Ray's own documents read.
+  const entity = (isSegment
+    ? { name: '', id: frame.id, trace_id: frame.traceId, start_time: frame.startTime }
+    : { name: '', id: frame.id, start_time: frame.startTime }) as Entity;
+  if (frame.endTime === undefined) entity.in_progress = true;
+  else entity.end_time = frame.endTime;
+
+  if (isSegment) {
+    entity.name = segmentName(attrs, resource, options);
+    if (resource.origin !== undefined) entity.origin = resource.origin;
+    if (resource.service !== undefined) entity.service = resource.service;
+  } else {
+    const naming = nameSubsegment(typeof span.name === 'string' ? span.name : '', attrs, kind, isAwsApi);
+    entity.name = naming.name;
+    if (naming.namespace !== undefined) entity.namespace = naming.namespace;
+  }
+
+  if ((seen & KIND.HTTP) !== 0) {
+    const http = buildHttpBlock(attrs, kind, span.events ?? []);
+    if (http !== undefined) entity.http = http;
+  }
+
+  setStatusFlags(entity, readStatusCode(attrs), span.status?.code === 2 /* SpanStatusCode.ERROR */);
+  const cause = buildCauseBlock({
+    span,
+    attrs,
+    remote: isOutgoingKind(kind),
+    isAwsApi,
+    stackFormat: resource?.stackFormat ?? 'v8',
+    workingDirectory: options.workingDirectory,
+    problems: options.problems,
+  });
+  if (cause !== undefined) entity.cause = cause;
+
+  const awsCall = (seen & (KIND.AWS_CALL | KIND.RPC)) !== 0 ? buildAwsCallFields(attrs, isAwsApi) : undefined;
+  const aws = mergeAws(resource?.aws, awsCall);
+  if (aws !== undefined) entity.aws = aws;
+
+  let carried = KIND.HTTP | KIND.NET | KIND.AWS_CALL | KIND.XRAY;
+  if (isAwsApi) carried |= KIND.RPC;
+  if ((seen & KIND.DB) !== 0) {
+    const sql = buildSqlBlock(attrs, options.recordSql);
+    if (sql !== undefined) {
+      entity.sql = sql;
+      carried |= KIND.DB | KIND.DB_QUERY;
+    }
+  }
+  if (isSegment && (seen & KIND.USER) !== 0) {
+    const user = readString(attrs[ATTR.ENDUSER_ID]);
+    if (user !== undefined) {
+      entity.user = truncate(user, 256);
+      carried |= KIND.USER;
+    }
+  }
+
+  const { annotations, metadata } = splitXRayAttributes(attrs, carried, options, resource);
+  if (annotations !== undefined) entity.annotations = annotations;
+  if (metadata !== undefined) entity.metadata = metadata;
+
+  const links = span.links;
+  if (links !== undefined && links.length > 0) {
+    const records = translateLinks(span, options);
+    if (records.length > 0) entity.links = records;
+  }
+  return entity;
+}
+
+/** The configured fixed name, else the span's `aws.local.service`, else the resource's service name. */
+export function segmentName(attrs: Attributes, resource: ResourceInfo, options: ResolvedTranslateOptions): string {
+  if (options.segmentName !== undefined) return resource.serviceName;
+  const localService = readString(attrs[ATTR.AWS_LOCAL_SERVICE]);
+  return localService === undefined ? resource.serviceName : sanitizeName(localService, resource.serviceName);
+}
+
+/** error for 4xx (and throttle for 429), fault for 5xx, else fault when the span status is ERROR. */
+export function setStatusFlags(entity: Entity, statusCode: number | undefined, isErrorStatus: boolean): void {
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    entity.error = true;
+    if (statusCode === 429) entity.throttle = true;
+  } else if (statusCode !== undefined && statusCode >= 500 && statusCode < 600) {
+    entity.fault = true;
+  } else if (isErrorStatus) {
+    entity.fault = true;
+  }
+}
+
+function mergeAws(resourceAws: Readonly<AwsBlock> | undefined, callFields: AwsBlock | undefined): AwsBlock | undefined {
+  if (callFields === undefined) return resourceAws; // shared, frozen: never written to
+  return resourceAws === undefined ? callFields : { ...resourceAws, ...callFields };
+}
+
+function translateLinks(span: ReadableSpan, options: ResolvedTranslateOptions): SpanLinkRecord[] {
+  const records: SpanLinkRecord[] = [];
+  for (const link of span.links) {
+    const context = link?.context;
+    if (context === undefined || !isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
+      options.problems.report('invalid-link', 'a span link with an invalid trace or span id was left out');
+      continue;
+    }
+    if (records.length === LIMITS.linksPerDocument) {
+      options.problems.report('too-many-links', `a span has more than ${LIMITS.linksPerDocument} links; the rest are left out`);
+      break;
+    }
+    const record: SpanLinkRecord = { trace_id: toXRayTraceId(context.traceId), id: context.spanId };
+    const attrs = link.attributes;
+    if (attrs !== undefined) {
+      let out: Record<string, JsonValue> | undefined;
+      for (const key of Object.keys(attrs)) {
+        const value = toJsonValue(attrs[key], options.problems);
+        if (value !== undefined) (out ??= {})[key] = value;
+      }
+      if (out !== undefined) record.attributes = out;
+    }
+    records.push(record);
+  }
+  return records;
+}
+
+/** True when a span starts a segment: no local parent, or it handles incoming work (SERVER, CONSUMER). */
+export function startsSegment(span: ReadableSpan, hasLocalParent: boolean): boolean {
+  if (!hasLocalParent) return true;
+  const kind = span.kind;
+  if (kind === SpanKind.SERVER || kind === SpanKind.CONSUMER) return true;
+  // ADOT marks the first span of a service's work explicitly.
+  return span.attributes?.[ATTR.AWS_SPAN_KIND] === 'LOCAL_ROOT';
+}

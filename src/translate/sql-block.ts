@@ -13,7 +13,7 @@ const SQL_SYSTEMS: ReadonlySet<string> = new Set([
   'vertica', 'netezza', 'progress', 'maxdb', 'hanadb', 'instantdb', 'filemaker', 'cache', 'adabas', 'edb', 'cloudscape',
 ]);
 
-const PASSWORD_SETTING = /(^|;)\s*(password|pwd)\s*=[^;]*/gi;
+const PASSWORD_SETTING = /(^|;)\s*(password|pwd)\s*=[^;]*;?/gi;
 const PASSWORD_PARAMETER = /([?&])(password|pwd)=[^&#]*&?/gi;
 
 export function dbSystemOf(attrs: Attributes): string | undefined {

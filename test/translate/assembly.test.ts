@@ -10,12 +10,16 @@ const REMOTE_PARENT = { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53
 describe('toSegmentDocuments: segments, subsegments and documents', () => {
   it('embeds a request\'s child spans, nested as they ran, in one segment document', () => {
     const spans = recordSpans((tracer) => {
-      const server = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER });
-      const handler = tracer.startSpan('load orders', {}, under(server));
-      const query = tracer.startSpan('SELECT', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql' } }, under(handler));
-      query.end();
-      handler.end();
-      server.end();
+      const server = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, startTime: [1700000000, 0] });
+      const handler = tracer.startSpan('load orders', { startTime: [1700000000, 1_000_000] }, under(server));
+      const query = tracer.startSpan(
+        'SELECT',
+        { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql' }, startTime: [1700000000, 2_000_000] },
+        under(handler),
+      );
+      query.end([1700000000, 3_000_000]);
+      handler.end([1700000000, 4_000_000]);
+      server.end([1700000000, 5_000_000]);
     });
     const docs = assertValidDocuments(toSegmentDocuments(spans));
     assert.equal(docs.length, 1);
@@ -34,8 +38,9 @@ describe('toSegmentDocuments: segments, subsegments and documents', () => {
       assert.equal((embedded as IndependentSubsegment).trace_id, undefined);
       assert.equal((embedded as IndependentSubsegment).parent_id, undefined);
     }
-    // Timing: children lie within their parents.
-    assert.ok(child.start_time >= segment.start_time && (child.end_time as number) <= (segment.end_time as number));
+    // The times given to the spans, in epoch seconds.
+    assert.deepEqual([segment.start_time, segment.end_time], [1700000000, 1700000000.005]);
+    assert.deepEqual([child.start_time, child.end_time], [1700000000.001, 1700000000.004]);
   });
 
   it('makes a span with a remote parent a segment whose parent_id is the caller\'s span', () => {

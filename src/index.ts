@@ -2,6 +2,11 @@
 export { toSegmentDocuments, SegmentTranslator } from './translate/to-segment-documents';
 export type { TranslateOptions } from './translate/options';
 export { ProblemCounter } from './diag';
+export { XRaySpanExporter } from './span-exporter';
+export type { XRaySpanExporterOptions } from './span-exporter';
+export { InMemoryEmitter } from './emit/emitter';
+export type { Emitter } from './emit/emitter';
+export { DAEMON_HEADER } from './emit/udp-emitter';
 export type {
   AnnotationValue,
   AwsBlock,

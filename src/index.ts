@@ -2,11 +2,19 @@
 export { toSegmentDocuments, SegmentTranslator } from './translate/to-segment-documents';
 export type { TranslateOptions } from './translate/options';
 export { ProblemCounter } from './diag';
+export { XRaySpanProcessor } from './span-processor';
+export type { XRayProcessorStats } from './span-processor';
+export type { XRaySpanProcessorOptions } from './config/processor-config';
+export { parseDaemonAddress } from './config/daemon-address';
+export type { DaemonAddress, Endpoint } from './config/daemon-address';
+export { Packer, DOCUMENT_BUDGET_BYTES } from './pack/packer';
+export type { PackCounts } from './pack/packer';
 export { XRaySpanExporter } from './span-exporter';
 export type { XRaySpanExporterOptions } from './span-exporter';
 export { InMemoryEmitter } from './emit/emitter';
 export type { Emitter } from './emit/emitter';
-export { DAEMON_HEADER } from './emit/udp-emitter';
+export { DAEMON_HEADER, UdpEmitter } from './emit/udp-emitter';
+export type { EmitterCounts, UdpEmitterOptions } from './emit/udp-emitter';
 export type {
   AnnotationValue,
   AwsBlock,

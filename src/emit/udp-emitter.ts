@@ -1,6 +1,10 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { Endpoint } from '../config/daemon-address';
+import { formatEndpoint } from '../config/daemon-address';
 import type { ProblemCounter } from '../diag';
 import type { Emitter } from './emitter';
 
@@ -10,68 +14,181 @@ export const DAEMON_HEADER = '{"format":"json","version":1}\n';
 export const MAX_DATAGRAM_BYTES = 64 * 1024;
 
 export interface UdpEmitterOptions {
-  host: string;
-  port: number;
-  problems: ProblemCounter;
+  readonly endpoint: Endpoint;
+  readonly problems: ProblemCounter;
+  /** Datagrams kept while the socket connects (the address may need a DNS lookup). Default 1000. */
+  readonly maxQueuedDatagrams?: number;
+  /** Wait after a failed connect (DNS failure) before trying again. Default 5000. */
+  readonly reconnectDelayMillis?: number;
+}
+
+/** What the emitter did, counted since it was made. */
+export interface EmitterCounts {
+  datagramsSent: number;
+  bytesSent: number;
+  /** Datagrams the socket or the network refused (ECONNREFUSED, EMSGSIZE …), or dropped while unconnected. */
+  datagramsFailed: number;
+}
+
+const enum State {
+  Idle,
+  Connecting,
+  Connected,
+  Failed,
+  Closed,
 }
 
 /**
- * Sends documents to the X-Ray daemon over UDP: one unref'd socket (it never keeps the process alive), created on
- * the first send, header + document per datagram. Send errors (ECONNREFUSED, EMSGSIZE, DNS failures) are counted
- * and warned about once per kind; nothing is thrown into the application.
+ * Sends documents to the X-Ray daemon over UDP: one socket, unref'd so it never keeps the process alive,
+ * connected to the daemon (one DNS lookup, and ICMP errors such as ECONNREFUSED are reported instead of lost).
+ * Datagrams wait in a bounded queue while the socket connects. Errors are counted and warned about once per
+ * kind; nothing is thrown into the application, and nothing here is traced.
  */
 export class UdpEmitter implements Emitter {
+  readonly counts: EmitterCounts = { datagramsSent: 0, bytesSent: 0, datagramsFailed: 0 };
   private _socket: Socket | undefined;
-  private _pending = 0;
-  private _idle: Array<() => void> = [];
-  private _closed = false;
-  sent = 0;
+  private _state = State.Idle;
+  private _queue: Buffer[] = [];
+  private _inFlight = 0;
+  private _waiters: Array<() => void> = [];
+  private _retryAt = 0;
+  private readonly _maxQueued: number;
+  private readonly _reconnectDelayMillis: number;
 
-  constructor(private readonly _options: UdpEmitterOptions) {}
+  constructor(private readonly _options: UdpEmitterOptions) {
+    this._maxQueued = _options.maxQueuedDatagrams ?? 1000;
+    this._reconnectDelayMillis = _options.reconnectDelayMillis ?? 5000;
+  }
 
   send(document: string): void {
-    if (this._closed) return;
+    if (this._state === State.Closed) return;
     const datagram = Buffer.from(DAEMON_HEADER + document, 'utf8');
     if (datagram.length > MAX_DATAGRAM_BYTES) {
-      this._options.problems.report(
-        'oversized-document',
-        `a segment document of ${datagram.length} bytes is over the daemon's ${MAX_DATAGRAM_BYTES}-byte limit and was not sent`,
-      );
+      this._fail('oversized', `a ${datagram.length}-byte datagram is over the daemon's 64 KB limit and was not sent`);
       return;
     }
-    try {
-      const socket = this._ensureSocket();
-      this._pending++;
-      socket.send(datagram, this._options.port, this._options.host, (err) => {
-        if (err) this._options.problems.report(`udp-${(err as NodeJS.ErrnoException).code ?? 'error'}`, `sending to the X-Ray daemon at ${this._options.host}:${this._options.port} failed: ${err.message}`);
-        else this.sent++;
-        if (--this._pending === 0) for (const resolve of this._idle.splice(0)) resolve();
-      });
-    } catch (err) {
-      this._options.problems.report('udp-send', `sending to the X-Ray daemon failed: ${String(err)}`);
+    if (this._state === State.Connected) {
+      this._transmit(datagram);
+      return;
     }
+    if (this._state === State.Failed && Date.now() >= this._retryAt) this._state = State.Idle;
+    if (this._state === State.Failed) {
+      this._fail('unconnected', `the X-Ray daemon at ${this._address()} could not be reached; documents are dropped until it can`);
+      return;
+    }
+    if (this._queue.length >= this._maxQueued) {
+      this._fail('queue-full', `more than ${this._maxQueued} documents waited for the socket to connect; the newest were dropped`);
+      return;
+    }
+    this._queue.push(datagram);
+    if (this._state === State.Idle) this._connect();
   }
 
   flush(): Promise<void> {
-    return this._pending === 0 ? Promise.resolve() : new Promise((resolve) => this._idle.push(resolve));
+    if (this._inFlight === 0 && (this._queue.length === 0 || this._state !== State.Connecting)) return Promise.resolve();
+    return new Promise((resolve) => this._waiters.push(resolve));
   }
 
   async shutdown(): Promise<void> {
-    if (this._closed) return;
+    if (this._state === State.Closed) return;
     await this.flush();
-    this._closed = true;
+    this._state = State.Closed;
+    this._dropQueue();
     const socket = this._socket;
     this._socket = undefined;
-    if (socket !== undefined) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    if (socket !== undefined) {
+      await new Promise<void>((resolve) => {
+        try {
+          socket.close(() => resolve());
+        } catch {
+          resolve(); // already closed
+        }
+      });
+    }
   }
 
-  private _ensureSocket(): Socket {
-    if (this._socket === undefined) {
-      const socket = createSocket(isIP(this._options.host) === 6 ? 'udp6' : 'udp4');
-      socket.on('error', (err) => this._options.problems.report('udp-socket', `the UDP socket failed: ${err.message}`));
+  private _connect(): void {
+    this._state = State.Connecting;
+    const { host, port } = this._options.endpoint;
+    let socket: Socket;
+    try {
+      socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
       socket.unref();
+      socket.on('error', (err) => this._problem('udp-socket', `the UDP socket to the X-Ray daemon failed: ${err.message}`));
       this._socket = socket;
+      // No instrumentation may trace our own traffic (a dgram or dns instrumentation would otherwise loop).
+      context.with(suppressTracing(ROOT_CONTEXT), () => socket.connect(port, host, (err?: Error) => this._onConnect(socket, err)));
+    } catch (err) {
+      this._onConnect(undefined, err as Error);
     }
-    return this._socket;
+  }
+
+  private _onConnect(socket: Socket | undefined, err: Error | undefined): void {
+    if (this._state === State.Closed) return;
+    if (err !== undefined && err !== null) {
+      this._problem(`udp-connect-${(err as NodeJS.ErrnoException).code ?? 'error'}`, `cannot reach the X-Ray daemon at ${this._address()}: ${err.message}; retrying in ${this._reconnectDelayMillis} ms`);
+      this._state = State.Failed;
+      this._retryAt = Date.now() + this._reconnectDelayMillis;
+      this._socket = undefined;
+      try {
+        socket?.close();
+      } catch {
+        // already closed
+      }
+      this._dropQueue();
+      this._wakeIfIdle();
+      return;
+    }
+    this._state = State.Connected;
+    const queued = this._queue;
+    this._queue = [];
+    for (const datagram of queued) this._transmit(datagram);
+    this._wakeIfIdle();
+  }
+
+  private _transmit(datagram: Buffer): void {
+    const socket = this._socket;
+    if (socket === undefined) return;
+    this._inFlight++;
+    try {
+      socket.send(datagram, (err) => {
+        this._inFlight--;
+        if (err) {
+          this.counts.datagramsFailed++;
+          this._problem(`udp-${(err as NodeJS.ErrnoException).code ?? 'send'}`, `sending to the X-Ray daemon at ${this._address()} failed: ${err.message}`);
+        } else {
+          this.counts.datagramsSent++;
+          this.counts.bytesSent += datagram.length;
+        }
+        this._wakeIfIdle();
+      });
+    } catch (err) {
+      this._inFlight--;
+      this._fail('udp-send', `sending to the X-Ray daemon failed: ${String(err)}`);
+    }
+  }
+
+  private _dropQueue(): void {
+    if (this._queue.length === 0) return;
+    this.counts.datagramsFailed += this._queue.length;
+    this._queue = [];
+  }
+
+  private _fail(kind: string, detail: string): void {
+    this.counts.datagramsFailed++;
+    this._problem(kind, detail);
+  }
+
+  private _problem(kind: string, detail: string): void {
+    this._options.problems.report(kind, detail);
+  }
+
+  private _wakeIfIdle(): void {
+    if (this._inFlight !== 0 || (this._state === State.Connecting && this._queue.length > 0)) return;
+    for (const resolve of this._waiters.splice(0)) resolve();
+  }
+
+  private _address(): string {
+    return formatEndpoint(this._options.endpoint);
   }
 }

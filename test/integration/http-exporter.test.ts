@@ -44,7 +44,7 @@ describe('XRaySpanExporter with instrumentation-http, a real server and a real U
 
   before(async () => {
     const daemonPort = await sink.start();
-    exporter = new XRaySpanExporter({ daemonHost: '127.0.0.1', daemonPort, problems: captureProblems().problems });
+    exporter = new XRaySpanExporter({ daemonAddress: `127.0.0.1:${daemonPort}`, env: {}, problems: captureProblems().problems });
     provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'orders-api' }),
       idGenerator: new AWSXRayIdGenerator(),
@@ -107,7 +107,7 @@ describe('XRaySpanExporter with instrumentation-http, a real server and a real U
 
   it('keeps serving and counts the failure when nothing listens on the daemon port', async () => {
     const { problems } = captureProblems();
-    const dead = new XRaySpanExporter({ daemonHost: '127.0.0.1', daemonPort: 9, problems });
+    const dead = new XRaySpanExporter({ daemonAddress: '127.0.0.1:9', env: {}, problems });
     const tracer = provider.getTracer('dead');
     const span = tracer.startSpan('x', { kind: SpanKind.SERVER });
     span.end();

@@ -1,0 +1,162 @@
+import type { ProblemCounter } from '../diag';
+import type { IndependentSubsegment, SegmentDocument, Subsegment } from '../translate/segment-document';
+
+/** The daemon's datagram limit (64 KB) less the header line: the most bytes one document may take. */
+export const DOCUMENT_BUDGET_BYTES = 64 * 1024 - '{"format":"json","version":1}\n'.length;
+
+/** What packing did, counted since the packer was made. */
+export interface PackCounts {
+  /** Documents packed. */
+  documents: number;
+  /** JSON texts produced (one per datagram). */
+  datagrams: number;
+  /** Documents that were over the budget and had subsegments streamed out of them. */
+  split: number;
+  /** Subsegments sent as independent documents because their parent's document was too large. */
+  streamedSubsegments: number;
+  /** Documents (or streamed subsegments) cut down to fit: metadata, stack frames, long strings, then details. */
+  truncated: number;
+}
+
+const TRUNCATION_MARKER = 'otel-xray: removed to keep this document within the 64 KB datagram limit';
+
+/**
+ * Turns documents into JSON texts of at most `budgetBytes` bytes each, so none is dropped by the daemon or the
+ * socket. A document over the budget first has its subsegments streamed out as independent subsegments (keeping
+ * as many embedded as fit); a single entity still too large loses, in order, its metadata (a marker says so),
+ * its stack frames (counted in `truncated`), the length of its long strings, and finally everything but its
+ * identity, times and error flags. Nothing is dropped silently: every split and cut is counted and warned once.
+ */
+export class Packer {
+  readonly counts: PackCounts = { documents: 0, datagrams: 0, split: 0, streamedSubsegments: 0, truncated: 0 };
+
+  constructor(
+    private readonly _problems: ProblemCounter,
+    private readonly _budgetBytes: number = DOCUMENT_BUDGET_BYTES,
+  ) {}
+
+  /** Appends the JSON texts of `document` to `out`. The document may be modified. */
+  pack(document: SegmentDocument, out: string[]): void {
+    this.counts.documents++;
+    const work: Array<SegmentDocument | IndependentSubsegment> = [document];
+    while (work.length > 0) {
+      const doc = work.pop() as SegmentDocument;
+      const json = JSON.stringify(doc);
+      if (this._fits(json)) {
+        out.push(json);
+        this.counts.datagrams++;
+        continue;
+      }
+      if (doc.subsegments !== undefined && doc.subsegments.length > 0) {
+        this._split(doc, work);
+        continue;
+      }
+      out.push(this._truncate(doc));
+      this.counts.datagrams++;
+    }
+  }
+
+  private _fits(json: string): boolean {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most documents need no byte count at all.
+    return json.length * 3 <= this._budgetBytes || Buffer.byteLength(json, 'utf8') <= this._budgetBytes;
+  }
+
+  /** Keeps as many subsegments embedded as fit and queues the others as independent subsegments. */
+  private _split(doc: SegmentDocument, work: Array<SegmentDocument | IndependentSubsegment>): void {
+    this.counts.split++;
+    this._problems.report(
+      'document-split',
+      'a segment document was over 64 KB; some of its subsegments were sent as independent subsegments',
+    );
+    const children = doc.subsegments as Subsegment[];
+    delete doc.subsegments;
+    let used = Buffer.byteLength(JSON.stringify(doc), 'utf8') + ',"subsegments":[]'.length;
+    const kept: Subsegment[] = [];
+    const traceId = doc.trace_id;
+    for (const child of children) {
+      const size = Buffer.byteLength(JSON.stringify(child), 'utf8') + 1;
+      if (used + size <= this._budgetBytes) {
+        kept.push(child);
+        used += size;
+      } else {
+        this.counts.streamedSubsegments++;
+        const independent = child as IndependentSubsegment;
+        independent.type = 'subsegment';
+        independent.trace_id = traceId;
+        independent.parent_id = doc.id;
+        work.push(independent);
+      }
+    }
+    if (kept.length > 0) doc.subsegments = kept;
+    work.push(doc);
+  }
+
+  /** Cuts one entity (no subsegments) down until it fits. Returns its JSON. */
+  private _truncate(doc: SegmentDocument): string {
+    this.counts.truncated++;
+    const steps: Array<[string, (d: SegmentDocument) => boolean]> = [
+      ['metadata', dropMetadata],
+      ['stack-frames', dropStackFrames],
+      ['long-strings-1024', (d) => cutStrings(d, 1024)],
+      ['long-strings-128', (d) => cutStrings(d, 128)],
+      ['details', keepIdentityOnly],
+    ];
+    let json = JSON.stringify(doc);
+    for (const [kind, step] of steps) {
+      if (!step(doc)) continue;
+      this._problems.report(`truncated-${kind}`, `a segment document over 64 KB was cut to fit (${kind})`);
+      json = JSON.stringify(doc);
+      if (this._fits(json)) return json;
+    }
+    return json; // identity, times and flags alone always fit
+  }
+}
+
+function dropMetadata(doc: SegmentDocument): boolean {
+  if (doc.metadata === undefined) return false;
+  doc.metadata = { default: { 'otel-xray.truncated': TRUNCATION_MARKER } };
+  return true;
+}
+
+function dropStackFrames(doc: SegmentDocument): boolean {
+  let changed = false;
+  for (const exception of doc.cause?.exceptions ?? []) {
+    if (exception.stack === undefined) continue;
+    exception.truncated = (exception.truncated ?? 0) + exception.stack.length;
+    delete exception.stack;
+    changed = true;
+  }
+  return changed;
+}
+
+/** Cuts every string value longer than `max` characters (keys and ids are short and left alone). */
+function cutStrings(value: unknown, max: number): boolean {
+  let changed = false;
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (typeof item === 'string' && item.length > max) {
+        record[key] = item.substring(0, max);
+        changed = true;
+      } else {
+        visit(item);
+      }
+    }
+  };
+  visit(value);
+  return changed;
+}
+
+const IDENTITY_FIELDS = new Set([
+  'name', 'id', 'trace_id', 'parent_id', 'type', 'start_time', 'end_time', 'in_progress', 'error', 'fault', 'throttle',
+  'namespace', 'origin',
+]);
+
+function keepIdentityOnly(doc: SegmentDocument): boolean {
+  const record = doc as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (!IDENTITY_FIELDS.has(key)) delete record[key];
+  record.metadata = { default: { 'otel-xray.truncated': TRUNCATION_MARKER } };
+  return true;
+}

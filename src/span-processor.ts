@@ -1,0 +1,183 @@
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SegmentBuffer } from './assemble/segment-buffer';
+import type { FlushReason, SegmentBucket } from './assemble/segment-buffer';
+import { resolveProcessorConfig } from './config/processor-config';
+import type { ResolvedProcessorConfig, XRaySpanProcessorOptions } from './config/processor-config';
+import { componentLogger, ProblemCounter } from './diag';
+import type { Emitter } from './emit/emitter';
+import { UdpEmitter } from './emit/udp-emitter';
+import type { EmitterCounts } from './emit/udp-emitter';
+import { Packer } from './pack/packer';
+import type { PackCounts } from './pack/packer';
+import { SegmentTranslator } from './translate/to-segment-documents';
+import { startsSegment } from './translate/translate-span';
+
+/** What the processor did since it was made. */
+export interface XRayProcessorStats {
+  spansEnded: number;
+  /** Batches of spans that left the buffer, by reason. */
+  flushes: Record<FlushReason | 'untracked', number>;
+  pack: PackCounts;
+  emitter: EmitterCounts | undefined;
+  bufferedSpans: number;
+  activeSegments: number;
+  /** Problems met (bad input, send errors …), by kind. */
+  problems: Record<string, number>;
+}
+
+/**
+ * The OTel SpanProcessor that sends sampled spans to X-Ray. It keeps the ended spans of each local segment and,
+ * when the segment's root ends, sends one document with the subsegments embedded; long segments stream ended
+ * subsegments ahead (streaming threshold), buffers are bounded, and every document fits in one datagram.
+ * Translation and sending run after the span ends, on a later turn of the event loop, never inside `span.end()`.
+ */
+export class XRaySpanProcessor implements SpanProcessor {
+  readonly config: ResolvedProcessorConfig;
+  private readonly _problems: ProblemCounter;
+  private readonly _translator: SegmentTranslator;
+  private readonly _packer: Packer;
+  private readonly _emitter: Emitter;
+  private readonly _buffer: SegmentBuffer;
+  private readonly _buckets = new WeakMap<object, SegmentBucket>();
+  private _ready: ReadableSpan[][] = [];
+  private _drainScheduled = false;
+  private _sweepTimer: NodeJS.Timeout | undefined;
+  private _shutdown: Promise<void> | undefined;
+  private readonly _stats = {
+    spansEnded: 0,
+    flushes: { 'segment-ended': 0, 'late-span': 0, 'orphans-ended': 0, streaming: 0, 'buffer-full': 0, 'max-age': 0, 'force-flush': 0, untracked: 0 },
+  };
+
+  constructor(options: XRaySpanProcessorOptions = {}) {
+    const logger = componentLogger();
+    this._problems = options.problems ?? new ProblemCounter(logger);
+    this.config = resolveProcessorConfig(options, options.env ?? process.env, logger);
+    this._translator = new SegmentTranslator({ ...options, problems: this._problems });
+    this._packer = new Packer(this._problems);
+    this._emitter = options.emitter ?? new UdpEmitter({ endpoint: this.config.daemon.udp, problems: this._problems });
+    this._buffer = new SegmentBuffer(this.config, (spans, reason) => this._enqueue(spans, reason));
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    if (this._shutdown !== undefined || !isSampled(span)) return;
+    try {
+      const parent = span.parentSpanContext;
+      const hasLocalParent = parent !== undefined && parent.isRemote !== true;
+      const isSegmentRoot = startsSegment(span, hasLocalParent);
+      let bucket: SegmentBucket | undefined;
+      if (!isSegmentRoot) {
+        const parentSpan = trace.getSpan(parentContext);
+        if (parentSpan !== undefined) bucket = this._buckets.get(parentSpan);
+      }
+      bucket ??= this._buffer.newBucket(isSegmentRoot ? span : undefined);
+      bucket.open++;
+      this._buckets.set(span, bucket);
+    } catch (err) {
+      this._problems.report('on-start', `a span could not be tracked: ${String(err)}`);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this._shutdown !== undefined || !isSampled(span)) return;
+    try {
+      this._stats.spansEnded++;
+      const bucket = this._buckets.get(span);
+      if (bucket === undefined) {
+        this._enqueue([span], 'untracked'); // started before this processor was attached
+        return;
+      }
+      this._buffer.add(bucket, span, bucket.root === span, Date.now());
+      if (this._buffer.activeSegments > 0) this._startSweeping();
+    } catch (err) {
+      this._problems.report('on-end', `a span could not be buffered: ${String(err)}`);
+    }
+  }
+
+  /** Sends everything buffered, including the ended spans of segments still open, and waits for the socket. */
+  async forceFlush(): Promise<void> {
+    if (this._shutdown !== undefined) return this._shutdown;
+    this._buffer.flushAll();
+    this._drain();
+    await this._emitter.flush();
+  }
+
+  /** Flushes, then closes the socket. After it, nothing is sent and nothing throws. Safe to call more than once. */
+  shutdown(): Promise<void> {
+    this._shutdown ??= (async () => {
+      this._buffer.flushAll();
+      this._drain();
+      this._stopSweeping();
+      await this._emitter.shutdown();
+    })();
+    return this._shutdown;
+  }
+
+  stats(): XRayProcessorStats {
+    const emitter = this._emitter as Partial<UdpEmitter>;
+    return {
+      spansEnded: this._stats.spansEnded,
+      flushes: { ...this._stats.flushes },
+      pack: { ...this._packer.counts },
+      emitter: emitter.counts === undefined ? undefined : { ...emitter.counts },
+      bufferedSpans: this._buffer.bufferedSpans,
+      activeSegments: this._buffer.activeSegments,
+      problems: this._problems.counts(),
+    };
+  }
+
+  private _enqueue(spans: ReadableSpan[], reason: FlushReason | 'untracked'): void {
+    this._stats.flushes[reason]++;
+    this._ready.push(spans);
+    if (this._drainScheduled) return;
+    this._drainScheduled = true;
+    // Scheduled from the root context, so the callback holds no request's context alive.
+    context.with(ROOT_CONTEXT, () => setImmediate(() => this._drain()));
+  }
+
+  /** Translates, packs and sends every ready batch. Runs with tracing suppressed: our work makes no spans. */
+  private _drain(): void {
+    this._drainScheduled = false;
+    if (this._ready.length === 0) return;
+    const batches = this._ready;
+    this._ready = [];
+    context.with(suppressTracing(ROOT_CONTEXT), () => {
+      const texts: string[] = [];
+      for (const batch of batches) {
+        try {
+          for (const document of this._translator.translate(batch)) this._packer.pack(document, texts);
+        } catch (err) {
+          this._problems.report('translate', `${batch.length} spans could not be translated: ${String(err)}`);
+        }
+      }
+      for (const text of texts) this._emitter.send(text);
+    });
+  }
+
+  private _startSweeping(): void {
+    if (this._sweepTimer !== undefined) return;
+    const every = Math.max(100, Math.min(10_000, Math.floor(this.config.maxBufferAgeMillis / 2)));
+    this._sweepTimer = context.with(ROOT_CONTEXT, () =>
+      setInterval(() => {
+        try {
+          this._buffer.sweep(Date.now());
+          if (this._buffer.activeSegments === 0) this._stopSweeping();
+        } catch (err) {
+          this._problems.report('sweep', `the buffer sweep failed: ${String(err)}`);
+        }
+      }, every),
+    );
+    this._sweepTimer.unref();
+  }
+
+  private _stopSweeping(): void {
+    if (this._sweepTimer !== undefined) clearInterval(this._sweepTimer);
+    this._sweepTimer = undefined;
+  }
+}
+
+function isSampled(span: { spanContext(): { traceFlags: number } }): boolean {
+  return (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}

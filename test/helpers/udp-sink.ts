@@ -20,13 +20,32 @@ export class UdpSink {
       this._waiters = this._waiters.filter((w) => (this.documents.length >= w.count ? (w.resolve(), false) : true));
     });
     await new Promise<void>((resolve) => this._socket.bind(0, '127.0.0.1', resolve));
+    // Bursts of hundreds of datagrams arrive while this process is busy sending them: a roomy buffer keeps them.
+    this._socket.setRecvBufferSize(4 * 1024 * 1024);
     return this._socket.address().port;
   }
 
-  /** Resolves once `count` documents have arrived. */
-  waitFor(count: number): Promise<void> {
+  /** Resolves once `count` documents have arrived; rejects after `timeoutMillis` saying how many did. */
+  waitFor(count: number, timeoutMillis = 5000): Promise<void> {
     if (this.documents.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this._waiters.push({ count, resolve }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.documents.length} of ${count} documents arrived`)), timeoutMillis);
+      this._waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  /** Resolves once `predicate` holds for the documents received, polling as datagrams arrive. */
+  async until(predicate: (documents: SegmentDocument[]) => boolean, timeoutMillis = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMillis;
+    while (!predicate(this.documents)) {
+      if (Date.now() > deadline) throw new Error(`condition not met with ${this.documents.length} documents`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  clear(): void {
+    this.documents.length = 0;
+    this.datagramSizes.length = 0;
   }
 
   close(): Promise<void> {

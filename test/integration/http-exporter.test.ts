@@ -35,7 +35,8 @@ function send(port: number, path: string, headers: Record<string, string>): Prom
 
 describe('XRaySpanExporter with instrumentation-http, a real server and a real UDP daemon socket', () => {
   const sink = new UdpSink();
-  const instrumentation = new HttpInstrumentation();
+  // Made in before(): an instrumentation patches http as soon as it is constructed.
+  let instrumentation: HttpInstrumentation;
   let provider: NodeTracerProvider;
   let exporter: XRaySpanExporter;
   let backend: Server;
@@ -51,6 +52,7 @@ describe('XRaySpanExporter with instrumentation-http, a real server and a real U
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
     provider.register({ propagator: new AWSXRayPropagator() });
+    instrumentation = new HttpInstrumentation({ enabled: false });
     instrumentation.setTracerProvider(provider);
     instrumentation.enable();
     // Modules are loaded after enable() so the instrumentation wraps them.

@@ -1,17 +1,29 @@
 import { randomFillSync } from 'node:crypto';
 import type { HrTime } from '@opentelemetry/api';
 
-const TRACE_ID_RE = /^[0-9a-f]{32}$/;
-const SPAN_ID_RE = /^[0-9a-f]{16}$/;
-const ZERO_TRACE_ID = '00000000000000000000000000000000';
-const ZERO_SPAN_ID = '0000000000000000';
+/** True for `length` lowercase hex digits, not all zero. A loop: measurably cheaper than a regex per span. */
+function isNonZeroHex(value: unknown, length: number): value is string {
+  if (typeof value !== 'string' || value.length !== length) return false;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (c !== 0x30) nonZero = true;
+    } else if (c >= 0x61 && c <= 0x66) {
+      nonZero = true;
+    } else {
+      return false;
+    }
+  }
+  return nonZero;
+}
 
 export function isValidTraceId(traceId: unknown): traceId is string {
-  return typeof traceId === 'string' && TRACE_ID_RE.test(traceId) && traceId !== ZERO_TRACE_ID;
+  return isNonZeroHex(traceId, 32);
 }
 
 export function isValidSpanId(spanId: unknown): spanId is string {
-  return typeof spanId === 'string' && SPAN_ID_RE.test(spanId) && spanId !== ZERO_SPAN_ID;
+  return isNonZeroHex(spanId, 16);
 }
 
 /**

@@ -51,27 +51,26 @@ export class SegmentTranslator {
    */
   translate(spans: readonly ReadableSpan[]): SegmentDocument[] {
     const nodes: Node[] = [];
-    const byTrace = new Map<string, Map<string, Node>>();
+    // Keyed by span id alone (lookups check the trace id): one map per batch, not one per trace.
+    const bySpanId = new Map<string, Node>();
     const replacedTraceIds = new Map<string, string>();
     for (const span of spans) {
       try {
         const node = this._translateOne(span, replacedTraceIds);
         nodes.push(node);
-        let ids = byTrace.get(node.traceId);
-        if (ids === undefined) byTrace.set(node.traceId, (ids = new Map()));
-        ids.set(node.container.id, node);
+        bySpanId.set(node.container.id, node);
       } catch (err) {
         this.options.problems.report('unreadable-span', `a span that could not be read was left out: ${String(err)}`);
       }
     }
 
     const documents: SegmentDocument[] = [];
-    for (const node of nodes) place(node, byTrace);
+    for (const node of nodes) place(node, bySpanId);
     for (const node of nodes) {
       if (node.place === Place.Root) {
         documents.push(node.isSegment ? asSegment(node) : asIndependentSubsegment(node));
       } else {
-        const parent = byTrace.get(node.traceId)?.get(node.localParentId as string) as Node;
+        const parent = parentOf(node, bySpanId) as Node;
         (parent.container.subsegments ??= []).push(node.top);
       }
     }
@@ -131,15 +130,21 @@ export class SegmentTranslator {
   }
 }
 
+/** The node of `node`'s local parent in this batch, if any (same span id and same trace). */
+function parentOf(node: Node, bySpanId: Map<string, Node>): Node | undefined {
+  if (node.localParentId === undefined) return undefined;
+  const parent = bySpanId.get(node.localParentId);
+  return parent !== undefined && parent.traceId === node.traceId ? parent : undefined;
+}
+
 /** Decides, once per node, whether it is sent on its own or embedded; a parent cycle is broken at its first repeat. */
-function place(start: Node, byTrace: Map<string, Map<string, Node>>): void {
+function place(start: Node, bySpanId: Map<string, Node>): void {
   const path: Node[] = [];
   let node: Node | undefined = start;
   while (node !== undefined && node.place === Place.Unresolved) {
     node.place = Place.Visiting;
     path.push(node);
-    const parent: Node | undefined =
-      node.localParentId === undefined ? undefined : byTrace.get(node.traceId)?.get(node.localParentId);
+    const parent: Node | undefined = parentOf(node, bySpanId);
     if (parent === undefined) {
       node.place = Place.Root;
       break;

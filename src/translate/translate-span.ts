@@ -72,16 +72,19 @@ export function translateSpan(
   }
 
   setStatusFlags(entity, readStatusCode(attrs), span.status?.code === 2 /* SpanStatusCode.ERROR */);
-  const cause = buildCauseBlock({
-    span,
-    attrs,
-    remote: isOutgoingKind(kind),
-    isAwsApi,
-    stackFormat: resource?.stackFormat ?? 'v8',
-    workingDirectory: options.workingDirectory,
-    problems: options.problems,
-  });
-  if (cause !== undefined) entity.cause = cause;
+  // Most spans have neither events nor an ERROR status: skip the cause builder (and its input) for them.
+  if ((span.events !== undefined && span.events.length > 0) || span.status?.code === 2) {
+    const cause = buildCauseBlock({
+      span,
+      attrs,
+      remote: isOutgoingKind(kind),
+      isAwsApi,
+      stackFormat: resource?.stackFormat ?? 'v8',
+      workingDirectory: options.workingDirectory,
+      problems: options.problems,
+    });
+    if (cause !== undefined) entity.cause = cause;
+  }
 
   const awsCall = (seen & (KIND.AWS_CALL | KIND.RPC)) !== 0 ? buildAwsCallFields(attrs, isAwsApi) : undefined;
   const aws = mergeAws(resource?.aws, awsCall);
@@ -104,9 +107,7 @@ export function translateSpan(
     }
   }
 
-  const { annotations, metadata } = splitXRayAttributes(attrs, carried, options, resource);
-  if (annotations !== undefined) entity.annotations = annotations;
-  if (metadata !== undefined) entity.metadata = metadata;
+  splitXRayAttributes(entity, attrs, carried, options, resource);
 
   const links = span.links;
   if (links !== undefined && links.length > 0) {

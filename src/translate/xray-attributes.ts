@@ -9,6 +9,7 @@ import { toJsonValue } from './json-value';
 import { LIMITS } from './limits';
 import { readStringList } from './read-attributes';
 
+/** Where annotations and metadata are written: a segment or subsegment under construction. */
 export interface XRayAttributes {
   annotations?: Record<string, AnnotationValue>;
   metadata?: Record<string, Record<string, JsonValue>>;
@@ -19,14 +20,15 @@ export interface XRayAttributes {
  * `aws.xray.annotations`, at most 50 per document) and metadata (everything else, under `default`, or under the
  * namespace named by an `aws.xray.metadata.<namespace>` attribute holding a JSON object). `carried` is the set of
  * KIND flags whose keys a block already carries; those keys are annotated only when listed and never repeated
- * as metadata. `resource` is given for segments only.
+ * as metadata. `resource` is given for segments only. The blocks are written into `target`.
  */
 export function splitXRayAttributes(
+  target: XRayAttributes,
   attrs: Attributes,
   carried: number,
   options: ResolvedTranslateOptions,
   resource: ResourceInfo | undefined,
-): XRayAttributes {
+): void {
   let annotations: Record<string, AnnotationValue> | undefined;
   let count = 0;
   let metadata: Record<string, Record<string, JsonValue>> | undefined;
@@ -75,10 +77,8 @@ export function splitXRayAttributes(
     if (json !== undefined) defaultNamespace()[key] = json;
   }
 
-  const out: XRayAttributes = {};
-  if (annotations !== undefined) out.annotations = annotations;
-  if (metadata !== undefined) out.metadata = metadata;
-  return out;
+  if (annotations !== undefined) target.annotations = annotations;
+  if (metadata !== undefined) target.metadata = metadata;
 }
 
 /** `aws.xray.metadata.<ns>` = a JSON object string → metadata namespace `<ns>` (`default` merges). */

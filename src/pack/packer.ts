@@ -18,6 +18,49 @@ export interface PackCounts {
   truncated: number;
 }
 
+interface Size {
+  /** Bytes of the entity's JSON without its subsegments. */
+  own: number;
+  /** Bytes of the entity's JSON with all its subsegments embedded. */
+  subtree: number;
+}
+
+/** `,"subsegments":[` and `]` around the embedded subsegments. */
+const SUBSEGMENTS_KEY_BYTES = ',"subsegments":[]'.length;
+/** `"type":"subsegment","trace_id":"1-…","parent_id":"…",` added to a subsegment sent on its own (an upper bound). */
+const INDEPENDENT_FIELDS_BYTES = ',"type":"subsegment","trace_id":"1-00000000-000000000000000000000000","parent_id":"0000000000000000"'.length;
+
+/** Byte sizes of every entity of a document, computed bottom up without recursion (trees may be deep). */
+function measure(document: Subsegment): Map<Subsegment, Size> {
+  const sizes = new Map<Subsegment, Size>();
+  const order: Subsegment[] = [];
+  const stack: Subsegment[] = [document];
+  while (stack.length > 0) {
+    const entity = stack.pop() as Subsegment;
+    order.push(entity);
+    for (const child of entity.subsegments ?? []) stack.push(child);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const entity = order[i] as Subsegment;
+    const children = entity.subsegments;
+    let own: number;
+    if (children === undefined) {
+      own = Buffer.byteLength(JSON.stringify(entity), 'utf8');
+    } else {
+      delete entity.subsegments;
+      own = Buffer.byteLength(JSON.stringify(entity), 'utf8');
+      entity.subsegments = children;
+    }
+    let subtree = own;
+    if (children !== undefined && children.length > 0) {
+      subtree += SUBSEGMENTS_KEY_BYTES + children.length - 1;
+      for (const child of children) subtree += (sizes.get(child) as Size).subtree;
+    }
+    sizes.set(entity, { own, subtree });
+  }
+  return sizes;
+}
+
 const TRUNCATION_MARKER = 'otel-xray: removed to keep this document within the 64 KB datagram limit';
 
 /**
@@ -38,22 +81,13 @@ export class Packer {
   /** Appends the JSON texts of `document` to `out`. The document may be modified. */
   pack(document: SegmentDocument, out: string[]): void {
     this.counts.documents++;
-    const work: Array<SegmentDocument | IndependentSubsegment> = [document];
-    while (work.length > 0) {
-      const doc = work.pop() as SegmentDocument;
-      const json = JSON.stringify(doc);
-      if (this._fits(json)) {
-        out.push(json);
-        this.counts.datagrams++;
-        continue;
-      }
-      if (doc.subsegments !== undefined && doc.subsegments.length > 0) {
-        this._split(doc, work);
-        continue;
-      }
-      out.push(this._truncate(doc));
+    const json = JSON.stringify(document);
+    if (this._fits(json)) {
+      out.push(json);
       this.counts.datagrams++;
+      return;
     }
+    this._packLarge(document, out);
   }
 
   private _fits(json: string): boolean {
@@ -61,34 +95,53 @@ export class Packer {
     return json.length * 3 <= this._budgetBytes || Buffer.byteLength(json, 'utf8') <= this._budgetBytes;
   }
 
-  /** Keeps as many subsegments embedded as fit and queues the others as independent subsegments. */
-  private _split(doc: SegmentDocument, work: Array<SegmentDocument | IndependentSubsegment>): void {
-    this.counts.split++;
-    this._problems.report(
-      'document-split',
-      'a segment document was over 64 KB; some of its subsegments were sent as independent subsegments',
-    );
-    const children = doc.subsegments as Subsegment[];
-    delete doc.subsegments;
-    let used = Buffer.byteLength(JSON.stringify(doc), 'utf8') + ',"subsegments":[]'.length;
-    const kept: Subsegment[] = [];
-    const traceId = doc.trace_id;
-    for (const child of children) {
-      const size = Buffer.byteLength(JSON.stringify(child), 'utf8') + 1;
-      if (used + size <= this._budgetBytes) {
-        kept.push(child);
-        used += size;
-      } else {
+  /**
+   * A document over the budget. The byte size of every entity and subtree is measured once, bottom up, so a
+   * deep or wide tree is split in one pass (measuring each split anew would be quadratic); each resulting
+   * document is then serialized once.
+   */
+  private _packLarge(document: SegmentDocument, out: string[]): void {
+    const sizes = measure(document);
+    const work: Subsegment[] = [document];
+    while (work.length > 0) {
+      const doc = work.pop() as SegmentDocument;
+      const size = sizes.get(doc) as Size;
+      if (size.subtree <= this._budgetBytes) {
+        out.push(JSON.stringify(doc));
+        this.counts.datagrams++;
+        continue;
+      }
+      const children = doc.subsegments ?? [];
+      delete doc.subsegments;
+      if (children.length > 0) {
+        this.counts.split++;
+        this._problems.report(
+          'document-split',
+          'a segment document was over 64 KB; some of its subsegments were sent as independent subsegments',
+        );
+      }
+      const kept: Subsegment[] = [];
+      let used = size.own + SUBSEGMENTS_KEY_BYTES;
+      for (const child of children) {
+        const childSize = sizes.get(child) as Size;
+        if (size.own <= this._budgetBytes && used + childSize.subtree + 1 <= this._budgetBytes) {
+          kept.push(child);
+          used += childSize.subtree + 1;
+          continue;
+        }
         this.counts.streamedSubsegments++;
         const independent = child as IndependentSubsegment;
         independent.type = 'subsegment';
-        independent.trace_id = traceId;
+        independent.trace_id = doc.trace_id ?? (doc as unknown as IndependentSubsegment).trace_id;
         independent.parent_id = doc.id;
+        childSize.own += INDEPENDENT_FIELDS_BYTES;
+        childSize.subtree += INDEPENDENT_FIELDS_BYTES;
         work.push(independent);
       }
+      if (kept.length > 0) doc.subsegments = kept;
+      out.push(size.own <= this._budgetBytes ? JSON.stringify(doc) : this._truncate(doc));
+      this.counts.datagrams++;
     }
-    if (kept.length > 0) doc.subsegments = kept;
-    work.push(doc);
   }
 
   /** Cuts one entity (no subsegments) down until it fits. Returns its JSON. */

@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { IndependentSubsegment, Segment, SegmentDocument } from './segment-document';
+import type { IndependentSubsegment, Segment, SegmentDocument, Subsegment } from './segment-document';
 import { resolveTranslateOptions } from './options';
 import type { ResolvedTranslateOptions, TranslateOptions } from './options';
 import { ResourceInfoCache } from './resource-info';
@@ -74,6 +74,7 @@ export class SegmentTranslator {
         (parent.container.subsegments ??= []).push(node.top);
       }
     }
+    for (const document of documents) if (document.subsegments !== undefined) alignChildTimes(document);
     return documents;
   }
 
@@ -127,6 +128,30 @@ export class SegmentTranslator {
       endTime = startTime;
     }
     return { id, traceId, startTime, endTime };
+  }
+}
+
+/**
+ * OTel takes a span's start from Date.now() (whole milliseconds) and its end from a microsecond clock, so a
+ * child can seem to start before its parent or end after it by up to a millisecond. X-Ray draws that as a
+ * broken waterfall: such sub-millisecond overruns of embedded subsegments are pulled back inside the parent.
+ */
+const CLOCK_SLACK_SECONDS = 0.001;
+
+function alignChildTimes(root: Subsegment): void {
+  const stack: Subsegment[] = [root];
+  while (stack.length > 0) {
+    const parent = stack.pop() as Subsegment;
+    for (const child of parent.subsegments ?? []) {
+      const early = parent.start_time - child.start_time;
+      if (early > 0 && early <= CLOCK_SLACK_SECONDS) child.start_time = parent.start_time;
+      if (parent.end_time !== undefined && child.end_time !== undefined) {
+        const late = child.end_time - parent.end_time;
+        if (late > 0 && late <= CLOCK_SLACK_SECONDS) child.end_time = parent.end_time;
+        if (child.end_time < child.start_time) child.end_time = child.start_time;
+      }
+      if (child.subsegments !== undefined) stack.push(child);
+    }
   }
 }
 

@@ -75,6 +75,20 @@ describe('Packer: every document within 64 KB, nothing dropped silently', () => 
     assert.equal(parsed[0]!.id, spans[0]!.spanContext().spanId);
   });
 
+  it('sends the children of an entity too large on its own as independent subsegments, then cuts the entity', () => {
+    const spans = recordSpans((tracer) => {
+      const attributes = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`blob${i}`, String(i).repeat(8000)]));
+      const server = tracer.startSpan('req', { kind: SpanKind.SERVER, attributes });
+      for (let i = 0; i < 3; i++) tracer.startSpan(`child ${i}`, {}, under(server)).end();
+      server.end();
+    });
+    const { parsed, packer } = packAll(new SegmentTranslator().translate(spans));
+    assert.equal(parsed.length, 4);
+    assert.equal(packer.counts.streamedSubsegments, 3);
+    assert.equal(packer.counts.truncated, 1);
+    assert.deepEqual(collectIds(parsed), new Set(spans.map((s) => s.spanContext().spanId)));
+  });
+
   it('then drops stack frames (counting them) and cuts long strings', () => {
     const doc = {
       name: 'svc', id: '0123456789abcdef', trace_id: '1-5759e988-bd862e3fe1be46a994272793', start_time: 1, end_time: 2,

@@ -43,6 +43,19 @@ describe('toSegmentDocuments: segments, subsegments and documents', () => {
     assert.deepEqual([child.start_time, child.end_time], [1700000000.001, 1700000000.004]);
   });
 
+  it('pulls sub-millisecond clock overruns of embedded subsegments back inside the parent, and nothing more', () => {
+    const spans = recordSpans((tracer) => {
+      const server = tracer.startSpan('req', { kind: SpanKind.SERVER, startTime: [1700000000, 500_000_000] });
+      tracer.startSpan('slight', { startTime: [1700000000, 499_600_000] }, under(server)).end([1700000000, 900_400_000]);
+      tracer.startSpan('real', { startTime: [1700000000, 400_000_000] }, under(server)).end([1700000001, 0]);
+      server.end([1700000000, 900_000_000]);
+    });
+    const [segment] = assertValidDocuments(toSegmentDocuments(spans));
+    const [slight, real] = segment!.subsegments!;
+    assert.deepEqual([slight!.start_time, slight!.end_time], [1700000000.5, 1700000000.9]);
+    assert.deepEqual([real!.start_time, real!.end_time], [1700000000.4, 1700000001]);
+  });
+
   it('makes a span with a remote parent a segment whose parent_id is the caller\'s span', () => {
     const spans = recordSpans((tracer) => {
       tracer.startSpan('handle', { kind: SpanKind.SERVER }, underRemote(REMOTE_PARENT)).end();

@@ -78,12 +78,19 @@ function run(label, processor, emitter) {
 }
 
 const only = process.argv[2]; // run one case: noop | batch | xray
+if (!only) {
+  // Each case in a fresh process, so one case's heap and JIT state cannot tilt the next.
+  const { execFileSync } = require('node:child_process');
+  const results = ['noop', 'batch', 'xray'].map((name) => JSON.parse(execFileSync(process.execPath, [__filename, name], { encoding: 'utf8' })).results[0]);
+  console.log(JSON.stringify({ bench: 'processor', node: process.version, results }));
+  return;
+}
 (async () => {
   const results = [];
-  if (!only || only === 'noop') results.push(await run('OTel NoopSpanProcessor (span creation only)', new NoopSpanProcessor()));
+  if (only === 'noop') results.push(await run('OTel NoopSpanProcessor (span creation only)', new NoopSpanProcessor()));
   const noopExporter = { export: (spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-  if (!only || only === 'batch') results.push(await run('OTel BatchSpanProcessor + no-op exporter', new BatchSpanProcessor(noopExporter, { maxQueueSize: 100_000, maxExportBatchSize: 512 })));
+  if (only === 'batch') results.push(await run('OTel BatchSpanProcessor + no-op exporter', new BatchSpanProcessor(noopExporter, { maxQueueSize: 100_000, maxExportBatchSize: 512 })));
   const emitter = new CountingEmitter();
-  if (!only || only === 'xray') results.push(await run('otel-xray XRaySpanProcessor (translate + pack, counting emitter)', new XRaySpanProcessor({ emitter, env: {} }), emitter));
+  if (only === 'xray') results.push(await run('otel-xray XRaySpanProcessor (translate + pack, counting emitter)', new XRaySpanProcessor({ emitter, env: {} }), emitter));
   console.log(JSON.stringify({ bench: 'processor', node: process.version, results }));
 })();

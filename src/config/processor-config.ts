@@ -3,6 +3,9 @@ import type { Emitter } from '../emit/emitter';
 import type { TranslateOptions } from '../translate/options';
 import { DEFAULT_DAEMON_ADDRESS, formatEndpoint, parseDaemonAddress } from './daemon-address';
 import type { DaemonAddress } from './daemon-address';
+import { parseWholeNumber } from './parse';
+import { resolveSetting } from './setting';
+import type { Env, SettingSpec } from './setting';
 
 /** Options of XRaySpanProcessor. Environment variables, where named, win over these. */
 export interface XRaySpanProcessorOptions extends TranslateOptions {
@@ -26,7 +29,7 @@ export interface XRaySpanProcessorOptions extends TranslateOptions {
   /** Where documents go instead of the daemon (tests, the local viewer). Default: UDP to the daemon. */
   emitter?: Emitter;
   /** The environment to read (default `process.env`): for tests and embedders. */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Env;
 }
 
 export interface ResolvedProcessorConfig {
@@ -49,70 +52,29 @@ export const PROCESSOR_DEFAULTS: ResolvedProcessorConfig = Object.freeze({
  * Environment > options > defaults, resolved once. A bad value (in the environment or in code) gives one
  * warning naming where it came from, the value and what is used instead; nothing throws.
  */
-export function resolveProcessorConfig(
-  options: XRaySpanProcessorOptions,
-  env: Readonly<Record<string, string | undefined>>,
-  logger: DiagLogger,
-): ResolvedProcessorConfig {
-  const daemon = pick(
-    'AWS_XRAY_DAEMON_ADDRESS', env, 'daemonAddress', options.daemonAddress,
-    (text) => parseDaemonAddress(text),
-    PROCESSOR_DEFAULTS.daemon, (d) => `udp ${formatEndpoint(d.udp)}, tcp ${formatEndpoint(d.tcp)}`, logger,
-  );
-  const threshold = pick(
-    'AWS_XRAY_STREAMING_THRESHOLD', env, 'streamingThreshold', options.streamingThreshold,
-    (value) => wholeNumber(value, 0),
-    PROCESSOR_DEFAULTS.streamingThreshold, String, logger,
-  );
-  const count = (name: keyof XRaySpanProcessorOptions, value: unknown, fallback: number): number =>
-    pick(undefined, env, name, value, (v) => wholeNumber(v, 1), fallback, String, logger);
+export function resolveProcessorConfig(options: XRaySpanProcessorOptions, env: Env, logger: DiagLogger): ResolvedProcessorConfig {
+  const count = (option: keyof XRaySpanProcessorOptions, fallback: number): number =>
+    resolveSetting({ option, parse: parseWholeNumber(1), fallback }, options[option], env, logger);
   return Object.freeze({
-    daemon,
-    streamingThreshold: threshold,
-    maxOpenSegments: count('maxOpenSegments', options.maxOpenSegments, PROCESSOR_DEFAULTS.maxOpenSegments),
-    maxBufferedSpans: count('maxBufferedSpans', options.maxBufferedSpans, PROCESSOR_DEFAULTS.maxBufferedSpans),
-    maxBufferAgeMillis: count('maxBufferAgeMillis', options.maxBufferAgeMillis, PROCESSOR_DEFAULTS.maxBufferAgeMillis),
+    daemon: resolveSetting(DAEMON_ADDRESS_SETTING, options.daemonAddress, env, logger),
+    streamingThreshold: resolveSetting(
+      { env: 'AWS_XRAY_STREAMING_THRESHOLD', option: 'streamingThreshold', parse: parseWholeNumber(0), fallback: PROCESSOR_DEFAULTS.streamingThreshold },
+      options.streamingThreshold, env, logger,
+    ),
+    maxOpenSegments: count('maxOpenSegments', PROCESSOR_DEFAULTS.maxOpenSegments),
+    maxBufferedSpans: count('maxBufferedSpans', PROCESSOR_DEFAULTS.maxBufferedSpans),
+    maxBufferAgeMillis: count('maxBufferAgeMillis', PROCESSOR_DEFAULTS.maxBufferAgeMillis),
   });
 }
 
-function wholeNumber(value: unknown, minimum: number): number | string {
-  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < minimum) {
-    return `expected a whole number of at least ${minimum}`;
-  }
-  return number;
-}
-
-/** One setting: the env var (if any and set) wins over the option, which wins over the default. */
-function pick<T>(
-  envName: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  optionName: string,
-  optionValue: unknown,
-  parse: (value: never) => T | string,
-  fallback: T,
-  show: (value: T) => string,
-  logger: DiagLogger,
-): T {
-  const envText = envName === undefined ? undefined : env[envName];
-  let fromCode: T | undefined;
-  if (optionValue !== undefined) {
-    const parsed = parse(optionValue as never);
-    if (typeof parsed === 'string') {
-      logger.warn(`option ${optionName}=${JSON.stringify(optionValue)} is not valid (${parsed}); using ${show(fallback)}`);
-    } else {
-      fromCode = parsed;
-    }
-  }
-  if (envName !== undefined && envText !== undefined && envText.trim() !== '') {
-    const parsed = parse(envText as never);
-    if (typeof parsed === 'string') {
-      const instead = fromCode ?? fallback;
-      logger.warn(`${envName}=${JSON.stringify(envText)} is not valid (${parsed}); using ${show(instead)}`);
-      return instead;
-    }
-    if (fromCode !== undefined) logger.warn(`${envName} is set, so the ${optionName} option given in code is ignored`);
-    return parsed;
-  }
-  return fromCode ?? fallback;
-}
+export const DAEMON_ADDRESS_SETTING: SettingSpec<DaemonAddress> = {
+  env: 'AWS_XRAY_DAEMON_ADDRESS',
+  option: 'daemonAddress',
+  parse: (value) => {
+    if (typeof value !== 'string') return { invalid: 'expected "host:port" or "tcp:host:port udp:host:port"' };
+    const parsed = parseDaemonAddress(value);
+    return typeof parsed === 'string' ? { invalid: parsed } : parsed;
+  },
+  fallback: DEFAULT_DAEMON_ADDRESS,
+  show: (d) => `udp ${formatEndpoint(d.udp)}, tcp ${formatEndpoint(d.tcp)}`,
+};

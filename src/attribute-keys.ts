@@ -83,6 +83,8 @@ export const ATTR = {
   XRAY_ANNOTATIONS: 'aws.xray.annotations',
   XRAY_METADATA_PREFIX: 'aws.xray.metadata.',
   XRAY_TRACED: 'aws.xray.traced',
+  /** Set by otel-xray's sampler when the incoming header had a Root but no Parent: the segment has no parent_id. */
+  XRAY_NO_PARENT: 'aws.xray.no_parent',
 } as const;
 
 /** Resource attribute keys. */

@@ -2,6 +2,11 @@
 export { toSegmentDocuments, SegmentTranslator } from './translate/to-segment-documents';
 export type { TranslateOptions } from './translate/options';
 export { ProblemCounter } from './diag';
+export { start, setSdkEnabled } from './start';
+export type { XRayHandle } from './start';
+export type { XRayOptions, XRayConfig, ContextMissing, UrlsAsAnnotation, LogLevel } from './config/xray-config';
+export { XRayPropagator } from './propagation/xray-propagator';
+export { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
 export { XRaySpanProcessor } from './span-processor';
 export type { XRayProcessorStats } from './span-processor';
 export type { XRaySpanProcessorOptions } from './config/processor-config';

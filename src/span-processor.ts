@@ -14,6 +14,7 @@ import { Packer } from './pack/packer';
 import type { PackCounts } from './pack/packer';
 import { SegmentTranslator } from './translate/to-segment-documents';
 import { startsSegment } from './translate/translate-span';
+import type { TranslateOptions } from './translate/options';
 
 /** What the processor did since it was made. */
 export interface XRayProcessorStats {
@@ -51,14 +52,19 @@ export class XRaySpanProcessor implements SpanProcessor {
     flushes: { 'segment-ended': 0, 'late-span': 0, 'orphans-ended': 0, streaming: 0, 'buffer-full': 0, 'max-age': 0, 'force-flush': 0, untracked: 0 },
   };
 
-  constructor(options: XRaySpanProcessorOptions = {}) {
+  constructor(options: XRaySpanProcessorOptions = {}, resolved?: ResolvedProcessorConfig) {
     const logger = componentLogger();
     this._problems = options.problems ?? new ProblemCounter(logger);
-    this.config = resolveProcessorConfig(options, options.env ?? process.env, logger);
+    this.config = resolved ?? resolveProcessorConfig(options, options.env ?? process.env, logger);
     this._translator = new SegmentTranslator({ ...options, problems: this._problems });
     this._packer = new Packer(this._problems);
     this._emitter = options.emitter ?? new UdpEmitter({ endpoint: this.config.daemon.udp, problems: this._problems });
     this._buffer = new SegmentBuffer(this.config, (spans, reason) => this._enqueue(spans, reason));
+  }
+
+  /** A processor from an already resolved configuration (the distro resolves everything once, at start). */
+  static fromResolved(config: ResolvedProcessorConfig, translate: TranslateOptions, emitter?: Emitter): XRaySpanProcessor {
+    return new XRaySpanProcessor({ ...translate, ...(emitter === undefined ? {} : { emitter }) }, config);
   }
 
   onStart(span: Span, parentContext: Context): void {

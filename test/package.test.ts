@@ -18,7 +18,7 @@ describe('the package', () => {
       const before = new Set(Object.keys(require.cache));
       const api = require(${JSON.stringify(ROOT)});
       const loaded = Object.keys(require.cache).filter((k) => !before.has(k));
-      const heavy = loaded.filter((k) => /instrumentation|sdk-node|exporter-/.test(k));
+      const heavy = loaded.filter((k) => /node_modules[/](@opentelemetry[/](instrumentation|sdk-node|exporter-)|@fastify)/.test(k));
       const handles = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
       console.log(JSON.stringify({ heavy, handles, exports: Object.keys(api).sort() }));`;
     const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {

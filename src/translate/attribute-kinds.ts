@@ -52,6 +52,7 @@ const ENTRIES: Array<[string, number]> = [
   [ATTR.ENDUSER_ID, KIND.USER],
   [ATTR.XRAY_ANNOTATIONS, KIND.XRAY],
   [ATTR.XRAY_TRACED, KIND.XRAY],
+  [ATTR.XRAY_NO_PARENT, KIND.XRAY],
 ];
 
 /** Attribute key → KIND flag. Keys not in here are the application's own: they go to metadata. */

@@ -1,4 +1,5 @@
 import { ProblemCounter } from '../diag';
+import { compileWildcard } from '../naming/wildcard';
 
 /** How spans are translated. Every field is optional; the defaults are given with each. */
 export interface TranslateOptions {
@@ -26,6 +27,13 @@ export interface TranslateOptions {
   logGroupNames?: readonly string[];
   /** A fixed name for every segment, instead of the resource's `service.name`. Default: none. */
   segmentName?: string;
+  /**
+   * Dynamic naming: a request segment is named after its Host (port removed) when the host matches this pattern
+   * (`*` any characters, `?` one, case-insensitive), else after the fixed name. Default: none.
+   */
+  dynamicNaming?: string;
+  /** Copy the url, method and status of request segments into annotations (http_url, http_method, http_status). Default false. */
+  urlsAsAnnotations?: boolean;
   /** Written as `cause.working_directory` on documents that carry a cause. Default: process.cwd(); null omits it. */
   workingDirectory?: string | null;
   /** Where problems with the input are counted and warned about (once per kind). Default: a shared counter. */
@@ -41,6 +49,8 @@ export interface ResolvedTranslateOptions {
   readonly resourceAttributesInMetadata: boolean;
   readonly logGroupNames: readonly string[];
   readonly segmentName: string | undefined;
+  readonly dynamicNaming: ((host: string) => boolean) | undefined;
+  readonly urlsAsAnnotations: boolean;
   readonly workingDirectory: string | undefined;
   readonly problems: ProblemCounter;
 }
@@ -75,6 +85,9 @@ export function resolveTranslateOptions(options: TranslateOptions = {}): Resolve
       Array.isArray(options.logGroupNames) ? options.logGroupNames.filter((n) => typeof n === 'string' && n !== '') : [],
     ),
     segmentName: typeof options.segmentName === 'string' && options.segmentName !== '' ? options.segmentName : undefined,
+    dynamicNaming:
+      typeof options.dynamicNaming === 'string' && options.dynamicNaming !== '' ? compileWildcard(options.dynamicNaming) : undefined,
+    urlsAsAnnotations: options.urlsAsAnnotations === true,
     workingDirectory:
       options.workingDirectory === null
         ? undefined

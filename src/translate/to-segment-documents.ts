@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import { ATTR } from '../attribute-keys';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { IndependentSubsegment, Segment, SegmentDocument, Subsegment } from './segment-document';
 import { resolveTranslateOptions } from './options';
@@ -94,7 +95,9 @@ export class SegmentTranslator {
       id = randomHexId();
     }
     const parent = span.parentSpanContext;
-    const parentId = parent !== undefined && parent !== null && isValidSpanId(parent.spanId) ? parent.spanId : undefined;
+    // A trace header with a Root but no Parent (from a load balancer) continues the trace with no parent segment.
+    const noParent = span.attributes?.[ATTR.XRAY_NO_PARENT] === true && parent?.isRemote === true;
+    const parentId = parent !== undefined && parent !== null && isValidSpanId(parent.spanId) && !noParent ? parent.spanId : undefined;
     const localParentId = parentId !== undefined && parent?.isRemote !== true ? parentId : undefined;
     const isSegment = startsSegment(span, localParentId !== undefined);
     const frame = this._frame(span, id, toXRayTraceId(traceId));
@@ -108,7 +111,7 @@ export class SegmentTranslator {
       // A call made outside any request: X-Ray draws a call as a subsegment of the calling service's segment,
       // so the service gets a segment of its own around it.
       const call = translateSpan(span, frame, undefined, this.options);
-      const service = serviceSegment(segmentName(span.attributes ?? {}, resource, this.options), resource, frame, call);
+      const service = serviceSegment(segmentName(span.attributes ?? {}, span.kind, resource, this.options), resource, frame, call);
       return { traceId, parentId, localParentId, isSegment, top: service, container: call, place: Place.Root };
     }
     const entity = translateSpan(span, frame, resource, this.options);

@@ -3,6 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from '../attribute-keys';
 import { sanitizeName } from '../naming/segment-name';
+import { hostWithoutPort } from '../url-parts';
 import { nameSubsegment } from '../naming/subsegment-name';
 import type { AwsBlock, JsonValue, Segment, SpanLinkRecord, Subsegment } from './segment-document';
 import type { ResolvedTranslateOptions } from './options';
@@ -57,7 +58,7 @@ export function translateSpan(
   else entity.end_time = frame.endTime;
 
   if (isSegment) {
-    entity.name = segmentName(attrs, resource, options);
+    entity.name = segmentName(attrs, kind, resource, options);
     if (resource.origin !== undefined) entity.origin = resource.origin;
     if (resource.service !== undefined) entity.service = resource.service;
   } else {
@@ -108,6 +109,7 @@ export function translateSpan(
   }
 
   splitXRayAttributes(entity, attrs, carried, options, resource);
+  if (isSegment && options.urlsAsAnnotations && entity.http !== undefined) addUrlAnnotations(entity);
 
   const links = span.links;
   if (links !== undefined && links.length > 0) {
@@ -117,11 +119,39 @@ export function translateSpan(
   return entity;
 }
 
-/** The configured fixed name, else the span's `aws.local.service`, else the resource's service name. */
-export function segmentName(attrs: Attributes, resource: ResourceInfo, options: ResolvedTranslateOptions): string {
+/**
+ * Dynamic naming (the request's host, when it matches the pattern), else the configured fixed name, else the
+ * span's `aws.local.service`, else the resource's service name.
+ */
+export function segmentName(attrs: Attributes, kind: SpanKind, resource: ResourceInfo, options: ResolvedTranslateOptions): string {
+  // Only an incoming request's host names its segment (an outgoing call's server.address is the callee).
+  if (options.dynamicNaming !== undefined && kind === SpanKind.SERVER) {
+    const host = readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.HTTP_HOST]) ?? readString(attrs[ATTR.NET_HOST_NAME]);
+    if (host !== undefined) {
+      const bare = hostWithoutPort(host);
+      // The Host header is forgeable: only a host the pattern allows becomes a name, and it is sanitized too.
+      if (options.dynamicNaming(bare)) return sanitizeName(bare, resource.serviceName);
+    }
+  }
   if (options.segmentName !== undefined) return resource.serviceName;
   const localService = readString(attrs[ATTR.AWS_LOCAL_SERVICE]);
   return localService === undefined ? resource.serviceName : sanitizeName(localService, resource.serviceName);
+}
+
+/** URLS_AS_ANNOTATION: request segments become searchable by url, method and status (within the 50-annotation cap). */
+function addUrlAnnotations(entity: Entity): void {
+  const request = entity.http?.request;
+  const values: Array<[string, string | number | undefined]> = [
+    ['http_url', request?.url],
+    ['http_method', request?.method],
+    ['http_status', entity.http?.response?.status],
+  ];
+  for (const [key, value] of values) {
+    if (value === undefined) continue;
+    const annotations = (entity.annotations ??= {});
+    if (Object.keys(annotations).length >= LIMITS.annotationsPerDocument && !(key in annotations)) return;
+    annotations[key] = typeof value === 'string' ? truncate(value, LIMITS.annotationValueLength) : value;
+  }
 }
 
 /** error for 4xx (and throttle for 429), fault for 5xx, else fault when the span status is ERROR. */

@@ -210,3 +210,29 @@ describe('translation: annotations, metadata and user', () => {
     });
   });
 });
+
+describe('translation: dynamic naming and urls as annotations', () => {
+  const named = (host: string | undefined, options: TranslateOptions) =>
+    translateOne(SpanKind.SERVER, host === undefined ? { 'http.request.method': 'GET' } : { 'server.address': host, 'http.request.method': 'GET' }, { segmentName: 'fixed', ...options }).name;
+
+  it('names a request segment after a Host that matches the pattern, port removed', () => {
+    assert.equal(named('api.example.com', { dynamicNaming: '*.example.com' }), 'api.example.com');
+    assert.equal(named('API.Example.com:8443', { dynamicNaming: '*.example.com' }), 'API.Example.com');
+    assert.equal(named('a1.example.com', { dynamicNaming: 'a?.example.com' }), 'a1.example.com');
+  });
+
+  it('falls back to the fixed name for a Host that does not match, is forged or is absent', () => {
+    assert.equal(named('evil.com', { dynamicNaming: '*.example.com' }), 'fixed');
+    assert.equal(named('ab1.example.com', { dynamicNaming: 'a?.example.com' }), 'fixed');
+    assert.equal(named('x.example.com.evil.com', { dynamicNaming: '*.example.com' }), 'fixed');
+    assert.equal(named('<script>.example.com', { dynamicNaming: '*.example.com' }), 'script.example.com');
+    assert.equal(named('a'.repeat(300) + '.example.com', { dynamicNaming: '*.example.com' }), 'fixed');
+    assert.equal(named(undefined, { dynamicNaming: '*' }), 'fixed');
+  });
+
+  it('copies url, method and status into annotations when asked', () => {
+    const entity = translateOne(SpanKind.SERVER, { 'http.request.method': 'POST', 'url.full': 'http://h/p', 'http.response.status_code': 201 }, { urlsAsAnnotations: true });
+    assert.deepEqual(entity.annotations, { http_url: 'http://h/p', http_method: 'POST', http_status: 201 });
+    assert.equal(translateOne(SpanKind.SERVER, { 'http.request.method': 'POST' }).annotations, undefined);
+  });
+});

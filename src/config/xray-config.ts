@@ -1,0 +1,161 @@
+import type { DiagLogger } from '@opentelemetry/api';
+import type { XRaySpanProcessorOptions } from './processor-config';
+import { resolveProcessorConfig } from './processor-config';
+import type { ResolvedProcessorConfig } from './processor-config';
+import { parseBoolean, parseChoice, parseList, parseText, parseWholeNumber } from './parse';
+import { resolveSetting } from './setting';
+import type { Env, SettingSpec } from './setting';
+
+export const CONTEXT_MISSING = ['LOG_ERROR', 'RUNTIME_ERROR', 'IGNORE_ERROR'] as const;
+export type ContextMissing = (typeof CONTEXT_MISSING)[number];
+export const URLS_AS_ANNOTATION = ['LAMBDA', 'ALL', 'NONE'] as const;
+export type UrlsAsAnnotation = (typeof URLS_AS_ANNOTATION)[number];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Everything otel-xray can be told, in code. Each setting named with an `AWS_XRAY_*` (or `OTEL_*`) variable in
+ * its comment is also read from the environment, and the environment wins.
+ */
+export interface XRayOptions extends XRaySpanProcessorOptions {
+  /** Segment name. `AWS_XRAY_TRACING_NAME`; then `OTEL_SERVICE_NAME`, then the app's package name. */
+  tracingName?: string;
+  /** Same as tracingName (the X-Ray SDK's name for it). */
+  service?: string;
+  /** What recorder calls do outside a segment. `AWS_XRAY_CONTEXT_MISSING`. Default LOG_ERROR. */
+  contextMissing?: ContextMissing;
+  /** false records every request. `AWS_XRAY_SAMPLING`. Default true. */
+  sampling?: boolean;
+  /** Local sampling rules: a file path or inline JSON. `AWS_XRAY_SAMPLING_RULES`. */
+  samplingRules?: string;
+  /** Name segments after the Host header when it matches this pattern (`*`, `?`). `AWS_XRAY_DYNAMIC_NAMING`. */
+  dynamicNaming?: string;
+  /** Resource detectors: EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin, EKSPlugin. `AWS_XRAY_PLUGINS`. */
+  plugins?: readonly string[];
+  /** Install the instrumentations. `AWS_XRAY_AUTO_INSTRUMENT`. Default true. */
+  autoInstrument?: boolean;
+  /** Record SQL query text. `AWS_XRAY_STREAM_SQL` or `AWS_XRAY_COLLECT_SQL_QUERIES`. Default false. */
+  streamSql?: boolean;
+  /** Copy url, method and status into annotations of request segments. `AWS_XRAY_URLS_AS_ANNOTATION`. Default LAMBDA. */
+  urlsAsAnnotation?: UrlsAsAnnotation;
+  /** Instrumentations to install (names like `http`, `express`, `pg`). `AWS_XRAY_PATCH_MODULES`. Default: all. */
+  patchModules?: readonly string[];
+  /** Module name patterns left alone. `AWS_XRAY_IGNORE_MODULE_PATTERNS`. */
+  ignoreModulePatterns?: readonly string[];
+  /** Tracing on or off. `AWS_XRAY_SDK_ENABLED` (and `OTEL_SDK_DISABLED`). Default true. */
+  sdkEnabled?: boolean;
+  /** Unsampled requests get all-zero ids (the SDK's no-op ids). `AWS_XRAY_NOOP_ID`. Default true. */
+  noopId?: boolean;
+  /** otel-xray's log level. `AWS_XRAY_LOG_LEVEL`, else `OTEL_LOG_LEVEL`. Default warn. */
+  logLevel?: LogLevel;
+  /** The sampler: `xray` (ours) or an OTel name (`always_on`, `parentbased_traceidratio` …). `OTEL_TRACES_SAMPLER`. */
+  sampler?: string;
+  /** The sampler's argument (a ratio). `OTEL_TRACES_SAMPLER_ARG`. */
+  samplerArg?: string;
+  /** Propagators: `xray` (default), `tracecontext`, `baggage`. `OTEL_PROPAGATORS`. */
+  propagators?: readonly string[];
+  /** Instrumentations to enable (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`) and to disable (`OTEL_NODE_DISABLED_INSTRUMENTATIONS`). */
+  enabledInstrumentations?: readonly string[];
+  disabledInstrumentations?: readonly string[];
+}
+
+/** The one frozen configuration, resolved once at start. */
+export interface XRayConfig {
+  readonly enabled: boolean;
+  readonly tracingName: string;
+  readonly contextMissing: ContextMissing;
+  readonly sampling: boolean;
+  readonly samplingRules: string | undefined;
+  readonly dynamicNaming: string | undefined;
+  readonly plugins: readonly string[];
+  readonly autoInstrument: boolean;
+  readonly streamSql: boolean;
+  readonly urlsAsAnnotation: UrlsAsAnnotation;
+  readonly patchModules: readonly string[];
+  readonly ignoreModulePatterns: readonly string[];
+  readonly noopId: boolean;
+  readonly logLevel: LogLevel;
+  readonly sampler: string;
+  readonly samplerArg: string | undefined;
+  readonly propagators: readonly string[];
+  readonly enabledInstrumentations: readonly string[];
+  readonly disabledInstrumentations: readonly string[];
+  readonly processor: ResolvedProcessorConfig;
+}
+
+const text = (env: string, option: string): SettingSpec<string | undefined> => ({ env, option, parse: parseText, fallback: undefined, show: (v) => v ?? '(none)' });
+const flag = (env: string | undefined, option: string, fallback: boolean): SettingSpec<boolean> => ({ env, option, parse: parseBoolean, fallback });
+const list = (env: string | undefined, option: string): SettingSpec<readonly string[]> => ({ env, option, parse: parseList, fallback: [] });
+
+/**
+ * Resolves every setting from the environment, options in code and the defaults, in that order of precedence.
+ * `appName` is the fallback segment name (the application's package name). Warnings go to `logger`.
+ */
+export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLogger, appName: string | undefined): XRayConfig {
+  const get = <T>(spec: SettingSpec<T>, value: unknown): T => resolveSetting(spec, value, env, logger);
+
+  // AWS_XRAY_SDK_ENABLED and OTEL_SDK_DISABLED both switch everything off.
+  const otelDisabled = get(flag('OTEL_SDK_DISABLED', 'otelSdkDisabled', false), undefined);
+  const enabled = get(flag('AWS_XRAY_SDK_ENABLED', 'sdkEnabled', true), options.sdkEnabled) && !otelDisabled;
+
+  const tracingName =
+    get(text('AWS_XRAY_TRACING_NAME', 'tracingName'), options.tracingName ?? options.service) ??
+    get(text('OTEL_SERVICE_NAME', 'OTEL_SERVICE_NAME'), undefined) ??
+    appName ??
+    'unknown_service';
+
+  const streamSql = get(flag('AWS_XRAY_STREAM_SQL', 'streamSql', false), options.streamSql);
+  // The Node SDK's name for the same switch; either variable can turn recording on.
+  const collectSql = get(flag('AWS_XRAY_COLLECT_SQL_QUERIES', 'streamSql', streamSql), undefined);
+
+  const xrayLevel = get({ env: 'AWS_XRAY_LOG_LEVEL', option: 'logLevel', parse: parseChoice(LOG_LEVELS), fallback: undefined as LogLevel | undefined, show: (v) => v ?? 'warn' }, options.logLevel);
+  const otelLevel = get({ env: 'OTEL_LOG_LEVEL', option: 'OTEL_LOG_LEVEL', parse: parseOtelLogLevel, fallback: undefined as LogLevel | undefined, show: (v) => v ?? 'warn' }, undefined);
+
+  return Object.freeze({
+    enabled,
+    tracingName,
+    contextMissing: get({ env: 'AWS_XRAY_CONTEXT_MISSING', option: 'contextMissing', parse: parseChoice(CONTEXT_MISSING), fallback: 'LOG_ERROR' as ContextMissing }, options.contextMissing),
+    sampling: get(flag('AWS_XRAY_SAMPLING', 'sampling', true), options.sampling),
+    samplingRules: get(text('AWS_XRAY_SAMPLING_RULES', 'samplingRules'), options.samplingRules),
+    dynamicNaming: get(text('AWS_XRAY_DYNAMIC_NAMING', 'dynamicNaming'), options.dynamicNaming),
+    plugins: get(list('AWS_XRAY_PLUGINS', 'plugins'), options.plugins),
+    autoInstrument: get(flag('AWS_XRAY_AUTO_INSTRUMENT', 'autoInstrument', true), options.autoInstrument),
+    streamSql: streamSql || collectSql,
+    urlsAsAnnotation: get({ env: 'AWS_XRAY_URLS_AS_ANNOTATION', option: 'urlsAsAnnotation', parse: parseChoice(URLS_AS_ANNOTATION), fallback: 'LAMBDA' as UrlsAsAnnotation }, options.urlsAsAnnotation),
+    patchModules: get(list('AWS_XRAY_PATCH_MODULES', 'patchModules'), options.patchModules),
+    ignoreModulePatterns: get(list('AWS_XRAY_IGNORE_MODULE_PATTERNS', 'ignoreModulePatterns'), options.ignoreModulePatterns),
+    noopId: get(flag('AWS_XRAY_NOOP_ID', 'noopId', true), options.noopId),
+    logLevel: xrayLevel ?? otelLevel ?? 'warn',
+    sampler: get({ env: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseChoice(SAMPLERS), fallback: 'xray' }, options.sampler),
+    samplerArg: get(text('OTEL_TRACES_SAMPLER_ARG', 'samplerArg'), options.samplerArg),
+    propagators: get({ env: 'OTEL_PROPAGATORS', option: 'propagators', parse: parsePropagators, fallback: Object.freeze(['xray']) }, options.propagators),
+    enabledInstrumentations: get(list('OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'enabledInstrumentations'), options.enabledInstrumentations),
+    disabledInstrumentations: get(list('OTEL_NODE_DISABLED_INSTRUMENTATIONS', 'disabledInstrumentations'), options.disabledInstrumentations),
+    processor: resolveProcessorConfig(options, env, logger),
+  });
+}
+
+export const SAMPLERS = [
+  'xray', 'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
+] as const;
+
+const PROPAGATORS = ['xray', 'tracecontext', 'baggage', 'none'];
+
+function parsePropagators(value: unknown) {
+  const parsed = parseList(value);
+  if ('invalid' in (parsed as object)) return parsed;
+  const names = (parsed as readonly string[]).map((n) => n.toLowerCase());
+  const unknown = names.filter((n) => !PROPAGATORS.includes(n));
+  if (unknown.length > 0) return { invalid: `unknown propagator ${unknown.join(', ')}; known: ${PROPAGATORS.join(', ')}` };
+  if (names.length === 0) return { invalid: 'expected at least one propagator' };
+  return Object.freeze(names);
+}
+
+/** OTEL_LOG_LEVEL uses OTel's names (NONE, ERROR, WARN, INFO, DEBUG, VERBOSE, ALL). */
+function parseOtelLogLevel(value: unknown) {
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  const map: Record<string, LogLevel> = { none: 'silent', error: 'error', warn: 'warn', info: 'info', debug: 'debug', verbose: 'debug', all: 'debug' };
+  return map[word] ?? { invalid: 'expected NONE, ERROR, WARN, INFO, DEBUG, VERBOSE or ALL' };
+}
+
+export { parseWholeNumber };

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { TextMapPropagator } from '@opentelemetry/api';
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import type { XRayConfig } from './config/xray-config';
+import type { Env } from './config/setting';
+import { XRayPropagator } from './propagation/xray-propagator';
+import { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
+import { UpstreamAwareSampler } from './sampling/upstream-aware-sampler';
+import { XRaySpanProcessor } from './span-processor';
+import type { TranslateOptions } from './translate/options';
+import type { Emitter } from './emit/emitter';
+
+/** True in AWS Lambda (its runtime sets these). */
+export function inLambda(env: Env): boolean {
+  return env.AWS_LAMBDA_FUNCTION_NAME !== undefined || env.LAMBDA_TASK_ROOT !== undefined;
+}
+
+/** The sampler named by the configuration, parent-based, wrapped so X-Ray headers that ask for a decision get one. */
+export function createSampler(config: XRayConfig, warn: (message: string) => void, isEnabled: () => boolean = () => true): Sampler {
+  const ratio = (): number => {
+    const value = config.samplerArg === undefined ? 1 : Number(config.samplerArg);
+    if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
+    warn(`OTEL_TRACES_SAMPLER_ARG="${config.samplerArg}" is not a ratio between 0 and 1; using 1`);
+    return 1;
+  };
+  let sampler: Sampler;
+  if (!config.sampling) {
+    sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() }); // AWS_XRAY_SAMPLING=false: record every request
+  } else {
+    switch (config.sampler) {
+      case 'always_on': sampler = new AlwaysOnSampler(); break;
+      case 'always_off': sampler = new AlwaysOffSampler(); break;
+      case 'traceidratio': sampler = new TraceIdRatioBasedSampler(ratio()); break;
+      case 'parentbased_always_on': sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() }); break;
+      case 'parentbased_always_off': sampler = new ParentBasedSampler({ root: new AlwaysOffSampler() }); break;
+      case 'parentbased_traceidratio': sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) }); break;
+      default: sampler = new ParentBasedSampler({ root: new XRayDefaultRuleSampler() });
+    }
+  }
+  return new UpstreamAwareSampler(sampler, isEnabled);
+}
+
+export function createPropagator(config: XRayConfig): TextMapPropagator {
+  const propagators: TextMapPropagator[] = [];
+  for (const name of config.propagators) {
+    if (name === 'xray') propagators.push(new XRayPropagator());
+    else if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
+    else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
+  }
+  return new CompositePropagator({ propagators });
+}
+
+export function createIdGenerator(): AWSXRayIdGenerator {
+  return new AWSXRayIdGenerator();
+}
+
+/** The translation options the configuration implies. */
+export function translateOptionsFor(config: XRayConfig, env: Env): TranslateOptions {
+  return {
+    segmentName: config.tracingName,
+    ...(config.dynamicNaming === undefined ? {} : { dynamicNaming: config.dynamicNaming }),
+    recordSql: config.streamSql,
+    urlsAsAnnotations: config.urlsAsAnnotation === 'ALL' || (config.urlsAsAnnotation === 'LAMBDA' && inLambda(env)),
+  };
+}
+
+export function createProcessor(config: XRayConfig, env: Env, emitter?: Emitter): XRaySpanProcessor {
+  return XRaySpanProcessor.fromResolved(config.processor, translateOptionsFor(config, env), emitter);
+}
+
+/** The application's package name: npm's variable, else the package.json next to the main script or the cwd. */
+export function applicationName(env: Env): string | undefined {
+  if (env.npm_package_name !== undefined && env.npm_package_name !== '') return env.npm_package_name;
+  const main = process.argv[1];
+  const places = [main === undefined ? undefined : dirname(main), process.cwd()];
+  for (const dir of places) {
+    if (dir === undefined) continue;
+    try {
+      const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+      if (typeof name === 'string' && name !== '') return name;
+    } catch {
+      // no package.json there
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,84 @@
+import type { ServerResponse } from 'node:http';
+import { isSpanContextValid, TraceFlags } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { XRayConfig } from './config/xray-config';
+
+/**
+ * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS and AWS_XRAY_PATCH_MODULES. Each is loaded only if enabled; each patches
+ * its library only when the application loads that library.
+ */
+const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
+  http: (config) => {
+    const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+    return new HttpInstrumentation({
+      // Called as the request starts, with the response not yet sent: the X-Ray middleware's response header.
+      responseHook: (span, response) => setTraceHeader(span, response as ServerResponse, config.noopId),
+    });
+  },
+  undici: () => new (require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici')).UndiciInstrumentation(),
+  express: () => new (require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express')).ExpressInstrumentation(),
+  fastify: () => new (require('@fastify/otel') as typeof import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }) as unknown as Instrumentation,
+  koa: () => new (require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa')).KoaInstrumentation(),
+  connect: () => new (require('@opentelemetry/instrumentation-connect') as typeof import('@opentelemetry/instrumentation-connect')).ConnectInstrumentation(),
+  'aws-sdk': () => new (require('@opentelemetry/instrumentation-aws-sdk') as typeof import('@opentelemetry/instrumentation-aws-sdk')).AwsInstrumentation({ suppressInternalInstrumentation: true }),
+  pg: () => new (require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg')).PgInstrumentation({ enhancedDatabaseReporting: false }),
+  mysql2: () => new (require('@opentelemetry/instrumentation-mysql2') as typeof import('@opentelemetry/instrumentation-mysql2')).MySQL2Instrumentation(),
+  ioredis: () => new (require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis')).IORedisInstrumentation(),
+  mongodb: () => new (require('@opentelemetry/instrumentation-mongodb') as typeof import('@opentelemetry/instrumentation-mongodb')).MongoDBInstrumentation(),
+};
+
+export const INSTRUMENTATION_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
+
+/** Accepts `express`, `@opentelemetry/instrumentation-express` and `instrumentation-express` alike. */
+function shortName(name: string): string {
+  return name.trim().toLowerCase().replace(/^@opentelemetry\//, '').replace(/^instrumentation-/, '').replace(/^@fastify\/otel$/, 'fastify');
+}
+
+/**
+ * Which instrumentations to install: none when auto-instrumentation is off; else the X-Ray patch list or the
+ * OTel enabled list when given (otherwise all), less the OTel disabled list. Unknown names are reported.
+ */
+export function selectInstrumentations(config: XRayConfig, warn: (message: string) => void): string[] {
+  if (!config.autoInstrument) return [];
+  const known = new Set(INSTRUMENTATION_NAMES);
+  const check = (names: readonly string[], source: string): string[] => {
+    const short = names.map(shortName);
+    const unknown = short.filter((n) => !known.has(n));
+    if (unknown.length > 0) warn(`${source} names unknown instrumentations (${unknown.join(', ')}); known: ${INSTRUMENTATION_NAMES.join(', ')}`);
+    return short.filter((n) => known.has(n));
+  };
+  let selected = [...INSTRUMENTATION_NAMES];
+  if (config.patchModules.length > 0) selected = check(config.patchModules, 'AWS_XRAY_PATCH_MODULES');
+  if (config.enabledInstrumentations.length > 0) {
+    const enabled = new Set(check(config.enabledInstrumentations, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS'));
+    selected = selected.filter((n) => enabled.has(n));
+  }
+  const disabled = new Set(check(config.disabledInstrumentations, 'OTEL_NODE_DISABLED_INSTRUMENTATIONS'));
+  return selected.filter((n) => !disabled.has(n));
+}
+
+export function createInstrumentations(names: readonly string[], config: XRayConfig, warn: (message: string) => void): Instrumentation[] {
+  const out: Instrumentation[] = [];
+  for (const name of names) {
+    try {
+      out.push((FACTORIES[name] as (c: XRayConfig) => Instrumentation)(config));
+    } catch (err) {
+      warn(`the ${name} instrumentation could not be loaded: ${String(err)}`);
+    }
+  }
+  return out;
+}
+
+const NOOP_ROOT = 'Root=1-00000000-000000000000000000000000';
+
+/** `X-Amzn-Trace-Id: Root=…;Sampled=…` on the response of every traced request, as the X-Ray middleware sets it. */
+function setTraceHeader(span: Span, response: ServerResponse, noopId: boolean): void {
+  if (typeof response?.setHeader !== 'function' || response.headersSent) return;
+  const context = span.spanContext();
+  if (!isSpanContextValid(context)) return;
+  const sampled = (context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const root = !sampled && noopId ? NOOP_ROOT : `Root=1-${context.traceId.substring(0, 8)}-${context.traceId.substring(8)}`;
+  response.setHeader('X-Amzn-Trace-Id', `${root};Sampled=${sampled ? 1 : 0}`);
+}

@@ -1,0 +1,86 @@
+import { createContextKey, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
+import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import { randomHexId } from '../translate/ids';
+
+export const TRACE_HEADER = 'x-amzn-trace-id';
+
+/** What an incoming header left open: set on the context by extract(), read by the sampler. */
+export interface UpstreamRequest {
+  /** The header had a Root but no Parent (load balancers send this): the segment has no parent_id. */
+  readonly noParent: boolean;
+  /** The header had `Sampled=?` (or no Sampled): the caller asks us to decide. */
+  readonly decide: boolean;
+}
+
+export const UPSTREAM_REQUEST_KEY = createContextKey('otel-xray upstream request');
+
+const ROOT = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
+const PARENT = /^[0-9a-fA-F]{16}$/;
+const MAX_HEADER_LENGTH = 1024;
+
+/**
+ * The X-Ray trace header propagator (`X-Amzn-Trace-Id: Root=…;Parent=…;Sampled=…`). Unlike the stock one it
+ * continues the trace of a header that carries only `Root` (as load balancers send it) or `Sampled=?` / no
+ * Sampled (as callers that want a decision send it): the trace id is kept, and the sampler is told to decide
+ * through the context. Keys are matched case-insensitively, values are checked, and other fields are ignored.
+ */
+export class XRayPropagator implements TextMapPropagator {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const spanContext = trace.getSpanContext(context);
+    if (spanContext === undefined || !isSpanContextValid(spanContext)) return;
+    const traceId = spanContext.traceId;
+    const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '1' : '0';
+    setter.set(carrier, TRACE_HEADER, `Root=1-${traceId.substring(0, 8)}-${traceId.substring(8)};Parent=${spanContext.spanId};Sampled=${sampled}`);
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const header = readHeader(carrier, getter);
+    if (header === undefined) return context;
+    let root: string | undefined;
+    let parent: string | undefined;
+    let sampled: string | undefined;
+    for (const part of header.split(';')) {
+      const equals = part.indexOf('=');
+      if (equals === -1) continue;
+      const key = part.substring(0, equals).trim().toLowerCase();
+      const value = part.substring(equals + 1).trim();
+      if (key === 'root') root = value;
+      else if (key === 'parent') parent = value;
+      else if (key === 'sampled') sampled = value;
+    }
+    const rootMatch = root === undefined ? null : ROOT.exec(root);
+    if (rootMatch === null) return context;
+    const traceId = (rootMatch[1] + (rootMatch[2] as string)).toLowerCase();
+    if (/^0+$/.test(traceId)) return context;
+    const parentId = parent !== undefined && PARENT.test(parent) && !/^0+$/.test(parent) ? parent.toLowerCase() : undefined;
+    const decided = sampled === '1' || sampled === '0';
+    const spanContext = {
+      traceId,
+      // Without a Parent the span still needs one to carry the trace id; the sampler marks the segment as having none.
+      spanId: parentId ?? randomHexId(),
+      traceFlags: sampled === '1' ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      isRemote: true,
+    };
+    let out = trace.setSpanContext(context, spanContext);
+    if (parentId === undefined || !decided) {
+      const upstream: UpstreamRequest = { noParent: parentId === undefined, decide: !decided };
+      out = out.setValue(UPSTREAM_REQUEST_KEY, upstream);
+    }
+    return out;
+  }
+
+  fields(): string[] {
+    return [TRACE_HEADER];
+  }
+}
+
+function readHeader(carrier: unknown, getter: TextMapGetter): string | undefined {
+  let value = getter.get(carrier, TRACE_HEADER);
+  if (value === undefined) {
+    // Carriers other than Node's (lower-cased) headers: look the key up in any case.
+    const key = getter.keys(carrier).find((k) => k.toLowerCase() === TRACE_HEADER);
+    if (key !== undefined) value = getter.get(carrier, key);
+  }
+  if (Array.isArray(value)) value = value[0];
+  return typeof value === 'string' && value !== '' && value.length <= MAX_HEADER_LENGTH ? value : undefined;
+}

@@ -1,0 +1,37 @@
+import { trace } from '@opentelemetry/api';
+import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { ATTR } from '../attribute-keys';
+import { UPSTREAM_REQUEST_KEY } from '../propagation/xray-propagator';
+import type { UpstreamRequest } from '../propagation/xray-propagator';
+
+/**
+ * Wraps the configured (parent-based) sampler for X-Ray headers that leave something open: with `Sampled=?` (or
+ * no Sampled) the decision is made as for a new trace, keeping the caller's trace id; with no Parent the span is
+ * marked so its segment is written without a parent_id.
+ */
+export class UpstreamAwareSampler implements Sampler {
+  constructor(
+    private readonly _inner: Sampler,
+    /** The run-time switch (setSdkEnabled): when off, nothing is recorded. */
+    private readonly _isEnabled: () => boolean = () => true,
+  ) {}
+
+  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    if (!this._isEnabled()) return { decision: SamplingDecision.NOT_RECORD };
+    const upstream = context.getValue(UPSTREAM_REQUEST_KEY) as UpstreamRequest | undefined;
+    // Only the span started right under the extracted header is concerned, not its descendants.
+    if (upstream === undefined || trace.getSpanContext(context)?.isRemote !== true) {
+      return this._inner.shouldSample(context, traceId, name, kind, attributes, links);
+    }
+    const decideContext = upstream.decide ? trace.deleteSpan(context) : context;
+    const result = this._inner.shouldSample(decideContext, traceId, name, kind, attributes, links);
+    if (!upstream.noParent) return result;
+    return { ...result, attributes: { ...result.attributes, [ATTR.XRAY_NO_PARENT]: true } };
+  }
+
+  toString(): string {
+    return `UpstreamAwareSampler{${this._inner.toString()}}`;
+  }
+}

@@ -158,7 +158,13 @@ export class XRaySpanProcessor implements SpanProcessor {
           this._problems.report('translate', `${batch.length} spans could not be translated: ${String(err)}`);
         }
       }
-      for (const text of texts) this._emitter.send(text);
+      for (const text of texts) {
+        try {
+          this._emitter.send(text);
+        } catch (err) {
+          this._problems.report('emit', `the emitter failed to take a document: ${String(err)}`);
+        }
+      }
     });
   }
 

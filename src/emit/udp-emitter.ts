@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
@@ -7,11 +8,9 @@ import type { Endpoint } from '../config/daemon-address';
 import { formatEndpoint } from '../config/daemon-address';
 import type { ProblemCounter } from '../diag';
 import type { Emitter } from './emitter';
+import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from '../wire';
 
-/** The daemon's protocol: this line, then one document, in each datagram. */
-export const DAEMON_HEADER = '{"format":"json","version":1}\n';
-/** The daemon reads at most 64 KB per datagram, header included. */
-export const MAX_DATAGRAM_BYTES = 64 * 1024;
+export { DAEMON_HEADER, MAX_DATAGRAM_BYTES };
 
 export interface UdpEmitterOptions {
   readonly endpoint: Endpoint;
@@ -109,22 +108,42 @@ export class UdpEmitter implements Emitter {
 
   private _connect(): void {
     this._state = State.Connecting;
-    const { host, port } = this._options.endpoint;
-    let socket: Socket;
+    const { host } = this._options.endpoint;
+    // No instrumentation may trace our own traffic (a dgram or dns instrumentation would otherwise loop).
+    context.with(suppressTracing(ROOT_CONTEXT), () => {
+      if (isIP(host) !== 0) {
+        this._open(host, isIP(host));
+        return;
+      }
+      // A name: look it up once, and open a socket of the family it resolves to (IPv6-only daemons too).
+      lookup(host, (err, address, family) => {
+        if (err) this._onConnect(undefined, err);
+        else this._open(address, family);
+      });
+    });
+  }
+
+  private _open(address: string, family: number): void {
+    if (this._state !== State.Connecting) return; // shut down meanwhile
+    let socket: Socket | undefined;
     try {
-      socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
+      socket = createSocket(family === 6 ? 'udp6' : 'udp4');
       socket.unref();
-      socket.on('error', (err) => this._problem('udp-socket', `the UDP socket to the X-Ray daemon failed: ${err.message}`));
-      this._socket = socket;
-      // No instrumentation may trace our own traffic (a dgram or dns instrumentation would otherwise loop).
-      context.with(suppressTracing(ROOT_CONTEXT), () => socket.connect(port, host, (err?: Error) => this._onConnect(socket, err)));
+      const opened = socket;
+      opened.on('error', (err) => {
+        // A failed implicit bind (no IPv6, no such local address) arrives here, and connect's callback never runs.
+        if (this._state === State.Connecting && this._socket === opened) this._onConnect(opened, err);
+        else this._problem('udp-socket', `the UDP socket to the X-Ray daemon failed: ${err.message}`);
+      });
+      this._socket = opened;
+      opened.connect(this._options.endpoint.port, address, () => this._onConnect(opened, undefined));
     } catch (err) {
-      this._onConnect(undefined, err as Error);
+      this._onConnect(socket, err as Error);
     }
   }
 
   private _onConnect(socket: Socket | undefined, err: Error | undefined): void {
-    if (this._state === State.Closed) return;
+    if (this._state !== State.Connecting) return;
     if (err !== undefined && err !== null) {
       this._problem(`udp-connect-${(err as NodeJS.ErrnoException).code ?? 'error'}`, `cannot reach the X-Ray daemon at ${this._address()}: ${err.message}; retrying in ${this._reconnectDelayMillis} ms`);
       this._state = State.Failed;

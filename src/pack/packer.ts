@@ -1,8 +1,9 @@
 import type { ProblemCounter } from '../diag';
+import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from '../wire';
 import type { IndependentSubsegment, SegmentDocument, Subsegment } from '../translate/segment-document';
 
-/** The daemon's datagram limit (64 KB) less the header line: the most bytes one document may take. */
-export const DOCUMENT_BUDGET_BYTES = 64 * 1024 - '{"format":"json","version":1}\n'.length;
+/** The largest UDP payload (65,507 bytes over IPv4) less the header line: the most bytes one document may take. */
+export const DOCUMENT_BUDGET_BYTES = MAX_DATAGRAM_BYTES - DAEMON_HEADER.length;
 
 /** What packing did, counted since the packer was made. */
 export interface PackCounts {
@@ -144,9 +145,13 @@ export class Packer {
     }
   }
 
-  /** Cuts one entity (no subsegments) down until it fits. Returns its JSON. */
-  private _truncate(doc: SegmentDocument): string {
+  /**
+   * Cuts one entity (no subsegments) down until it fits. Returns its JSON. Works on a copy: documents share
+   * frozen resource-derived blocks (aws, service) across segments, which must never be cut in place.
+   */
+  private _truncate(original: SegmentDocument): string {
     this.counts.truncated++;
+    const doc = JSON.parse(JSON.stringify(original)) as SegmentDocument;
     const steps: Array<[string, (d: SegmentDocument) => boolean]> = [
       ['metadata', dropMetadata],
       ['stack-frames', dropStackFrames],

@@ -30,7 +30,7 @@ export function buildAwsCallFields(attrs: Attributes, isAwsApi: boolean): AwsBlo
   const queueUrl =
     readString(attrs[ATTR.AWS_QUEUE_URL]) ??
     readString(attrs[ATTR.AWS_QUEUE_URL_DOTTED]) ??
-    (isAwsApi ? readString(attrs[ATTR.MESSAGING_URL]) : undefined);
+    (isAwsApi ? readString(attrs[ATTR.MESSAGING_URL]) ?? sqsQueueUrl(attrs) : undefined);
   if (queueUrl !== undefined) (block ??= {}).queue_url = truncate(queueUrl, LIMITS.fieldLength);
 
   const tables = readStringList(attrs[ATTR.AWS_DYNAMODB_TABLE_NAMES]);
@@ -45,4 +45,10 @@ export function buildAwsCallFields(attrs: Attributes, isAwsApi: boolean): AwsBlo
   const retries = readInteger(attrs[ATTR.AWS_RETRIES]);
   if (retries !== undefined && retries >= 0) (block ??= {}).retries = retries;
   return block;
+}
+
+/** instrumentation-aws-sdk 0.78 writes an SQS call's queue URL as `url.full`. */
+function sqsQueueUrl(attrs: Attributes): string | undefined {
+  if (attrs[ATTR.RPC_SERVICE] !== 'SQS' && attrs['messaging.system'] !== 'aws_sqs') return undefined;
+  return readString(attrs[ATTR.URL_FULL]);
 }

@@ -14,6 +14,8 @@ const SQL_SYSTEMS: ReadonlySet<string> = new Set([
 ]);
 
 const PASSWORD_SETTING = /(^|;)\s*(password|pwd)\s*=[^;]*;?/gi;
+/** Oracle's thin form `user/password@host:port/service`. */
+const ORACLE_USER_PASSWORD = /([^:/@;\s]+)\/[^@;\s]+@/;
 const PASSWORD_PARAMETER = /([?&])(password|pwd)=[^&#]*&?/gi;
 
 export function dbSystemOf(attrs: Attributes): string | undefined {
@@ -42,12 +44,16 @@ export function buildSqlBlock(attrs: Attributes, recordSql: boolean): SqlBlock |
   const connection = readString(attrs[ATTR.DB_CONNECTION_STRING]);
   if (connection !== undefined) {
     const plain = connection.startsWith('jdbc:') ? connection.substring(5) : connection;
-    if (plain.includes('://')) {
+    // A URL only when it is one: `sqlserver://h:1433;databaseName=x;password=y` carries settings, not a path.
+    if (plain.includes('://') && !plain.includes(';')) {
       let url = withoutCredentials(plain).replace(PASSWORD_PARAMETER, '$1');
       if (dbName !== undefined && !/^[^:]+:\/\/[^/]*\/./.test(url)) url = url.replace(/\/?$/, '/' + dbName);
       block.url = truncate(url, LIMITS.fieldLength);
     } else {
-      block.connection_string = truncate(plain.replace(PASSWORD_SETTING, '$1'), LIMITS.fieldLength);
+      block.connection_string = truncate(
+        withoutCredentials(plain).replace(PASSWORD_SETTING, '$1').replace(ORACLE_USER_PASSWORD, '$1@'),
+        LIMITS.fieldLength,
+      );
     }
   } else {
     const host = dbHostOf(attrs);

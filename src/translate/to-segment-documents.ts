@@ -1,4 +1,3 @@
-import { SpanKind } from '@opentelemetry/api';
 import { ATTR } from '../attribute-keys';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { IndependentSubsegment, Segment, SegmentDocument, Subsegment } from './segment-document';
@@ -7,7 +6,7 @@ import type { ResolvedTranslateOptions, TranslateOptions } from './options';
 import { ResourceInfoCache } from './resource-info';
 import type { ResourceInfo } from './resource-info';
 import { hrTimeToEpochSeconds, isValidSpanId, isValidTraceId, newXRayTraceIdHex, randomHexId, toXRayTraceId } from './ids';
-import { segmentName, setStatusFlags, startsSegment, translateSpan } from './translate-span';
+import { isCallSpan, segmentName, setStatusFlags, startsSegment, translateSpan } from './translate-span';
 import type { Entity, SpanFrame } from './translate-span';
 
 const enum Place {
@@ -107,7 +106,7 @@ export class SegmentTranslator {
       return { traceId, parentId, localParentId, isSegment, top: entity, container: entity, place: Place.Unresolved };
     }
     const resource = this._resources.get(span.resource);
-    if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) {
+    if (isCallSpan(span)) {
       // A call made outside any request: X-Ray draws a call as a subsegment of the calling service's segment,
       // so the service gets a segment of its own around it.
       const call = translateSpan(span, frame, undefined, this.options);

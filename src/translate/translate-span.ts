@@ -198,11 +198,20 @@ function translateLinks(span: ReadableSpan, options: ResolvedTranslateOptions): 
   return records;
 }
 
-/** True when a span starts a segment: no local parent, or it handles incoming work (SERVER, CONSUMER). */
+/**
+ * True when a span starts a segment: no local parent, ADOT's LOCAL_ROOT mark, or incoming work (SERVER,
+ * CONSUMER). An AWS SDK call of kind CONSUMER (SQS ReceiveMessage) inside this service's work is a call.
+ */
 export function startsSegment(span: ReadableSpan, hasLocalParent: boolean): boolean {
   if (!hasLocalParent) return true;
+  if (span.attributes?.[ATTR.AWS_SPAN_KIND] === 'LOCAL_ROOT') return true;
+  if (span.kind === SpanKind.SERVER) return true;
+  return span.kind === SpanKind.CONSUMER && span.attributes?.[ATTR.RPC_SYSTEM] !== 'aws-api';
+}
+
+/** A span that calls out (CLIENT, PRODUCER, or an AWS SDK receive of kind CONSUMER). */
+export function isCallSpan(span: ReadableSpan): boolean {
   const kind = span.kind;
-  if (kind === SpanKind.SERVER || kind === SpanKind.CONSUMER) return true;
-  // ADOT marks the first span of a service's work explicitly.
-  return span.attributes?.[ATTR.AWS_SPAN_KIND] === 'LOCAL_ROOT';
+  if (kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER) return true;
+  return kind === SpanKind.CONSUMER && span.attributes?.[ATTR.RPC_SYSTEM] === 'aws-api';
 }

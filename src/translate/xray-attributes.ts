@@ -52,6 +52,8 @@ export function splitXRayAttributes(
     const value = attrs[key];
     if (value === undefined || value === null) continue;
     const kind = KIND_OF_KEY.get(key) ?? 0;
+    // Query text is recorded only when asked for: not as an annotation, not as metadata.
+    if (kind === KIND.DB_QUERY && !recordSql && (carried & KIND.DB_QUERY) === 0) continue;
     const isCarried = (kind & carried) !== 0;
     if (indexedAttributes.has(key) || spanIndexed?.has(key) === true || (indexAllAttributes && !isCarried && kind !== KIND.XRAY)) {
       const annotation = toAnnotationValue(value);
@@ -68,7 +70,6 @@ export function splitXRayAttributes(
       }
     }
     if (isCarried || kind === KIND.XRAY) continue;
-    if (kind === KIND.DB_QUERY && !recordSql) continue; // query text is recorded only when asked for
     if (key.startsWith(ATTR.XRAY_METADATA_PREFIX)) {
       addMetadataNamespace(key, value, defaultNamespace, () => (metadata ??= {}), options);
       continue;

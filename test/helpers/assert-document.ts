@@ -8,8 +8,8 @@ const SCHEMA_PATH = resolve(__dirname, '../../../test/schema/segment-document.sc
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
 
-/** The daemon's datagram limit, header line included. */
-export const MAX_DATAGRAM_BYTES = 64 * 1024;
+/** The largest UDP payload over IPv4, header line included: no datagram may be larger (EMSGSIZE). */
+export const MAX_DATAGRAM_BYTES = 65_507;
 
 /**
  * Asserts that a document, once serialized the way the emitter does, is valid against the segment document

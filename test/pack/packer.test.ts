@@ -5,7 +5,7 @@ import type { SegmentDocument } from '../../src/index';
 import { assertValidDocument } from '../helpers/assert-document';
 import { captureProblems } from '../helpers/capture-problems';
 import { collectIds } from '../helpers/collect-ids';
-import { recordSpans, under } from '../helpers/make-spans';
+import { recordSpans, resourceFromAttributes, under } from '../helpers/make-spans';
 
 function packAll(documents: SegmentDocument[]) {
   const { problems, warnings } = captureProblems();
@@ -87,6 +87,28 @@ describe('Packer: every document within 64 KB, nothing dropped silently', () => 
     assert.equal(packer.counts.streamedSubsegments, 3);
     assert.equal(packer.counts.truncated, 1);
     assert.deepEqual(collectIds(parsed), new Set(spans.map((s) => s.spanContext().spanId)));
+  });
+
+  it('never cuts the resource blocks that documents of one resource share', () => {
+    const resource = resourceFromAttributes({
+      'service.name': 'svc', 'service.version': 'v'.repeat(2000), 'cloud.provider': 'aws',
+      'aws.log.group.arns': `arn:aws:logs:us-east-1:123456789012:log-group:${'g'.repeat(1500)}`,
+    });
+    // 50 annotations of 1,000 characters and 10 long exceptions: only cutting strings makes this fit.
+    const attributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`a${i}`, String(i % 10).repeat(1000)]));
+    const spans = recordSpans((tracer) => {
+      const big = tracer.startSpan('big', { kind: SpanKind.SERVER, attributes });
+      for (let i = 0; i < 12; i++) big.recordException(new Error('e'.repeat(6000)));
+      big.end();
+      tracer.startSpan('small', { kind: SpanKind.SERVER }).end();
+    }, { resource });
+    const translator = new SegmentTranslator({ indexedAttributes: Object.keys(attributes) });
+    const { parsed, problems } = packAll(translator.translate([spans[0]!]));
+    assert.equal(problems.count('truncated-long-strings-1024'), 1);
+    assert.equal(parsed[0]!.aws?.cloudwatch_logs?.[0]?.arn?.length, 1024);
+    const [small] = translator.translate([spans[1]!]);
+    assert.equal((small as { service?: { version?: string } }).service?.version, 'v'.repeat(2000));
+    assert.equal(small!.aws?.cloudwatch_logs?.[0]?.log_group, 'g'.repeat(1500));
   });
 
   it('then drops stack frames (counting them) and cuts long strings', () => {

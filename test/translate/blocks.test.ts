@@ -236,3 +236,39 @@ describe('translation: dynamic naming and urls as annotations', () => {
     assert.equal(translateOne(SpanKind.SERVER, { 'http.request.method': 'POST' }).annotations, undefined);
   });
 });
+
+describe('translation: findings of the code review', () => {
+  it('never annotates query text when SQL recording is off, even with index-all', () => {
+    const entity = translateOne(SpanKind.CLIENT, { 'db.system': 'redis', 'db.statement': 'AUTH hunter2', 'net.peer.name': 'cache' }, { indexAllAttributes: true }, 'AUTH');
+    assert.doesNotMatch(JSON.stringify(entity), /hunter2/);
+    const listed = translateOne(SpanKind.CLIENT, { 'db.system': 'redis', 'db.statement': 'AUTH hunter2' }, { indexedAttributes: ['db.statement'] }, 'AUTH');
+    assert.doesNotMatch(JSON.stringify(listed), /hunter2/);
+  });
+
+  it('removes passwords from JDBC connection strings with settings and from Oracle user/password@host', () => {
+    const sqlServer = translateOne(SpanKind.CLIENT, { 'db.system': 'mssql', 'db.name': 'app', 'db.connection_string': 'jdbc:sqlserver://db1:1433;databaseName=app;user=sa;password=Secr3t!' });
+    assert.equal(sqlServer.sql?.connection_string, 'sqlserver://db1:1433;databaseName=app;user=sa;');
+    assert.equal(sqlServer.sql?.url, undefined);
+    const oracle = translateOne(SpanKind.CLIENT, { 'db.system': 'oracle', 'db.connection_string': 'jdbc:oracle:thin:scott/tiger@db2:1521/ORCL' });
+    assert.equal(oracle.sql?.connection_string, 'oracle:thin:scott@db2:1521/ORCL');
+  });
+
+  it('treats an SQS receive (CONSUMER, aws-api) inside a request as an AWS call with its queue URL', () => {
+    const entity = translateOne(SpanKind.CONSUMER, {}, {});
+    assert.equal(entity.name, 'test-service'); // a plain CONSUMER is incoming work: a segment
+    const spans = recordSpans((tracer) => {
+      const server = tracer.startSpan('poll', { kind: SpanKind.SERVER });
+      tracer.startSpan('SQS.ReceiveMessage', {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'SQS', 'rpc.method': 'ReceiveMessage', 'url.full': 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs' },
+      }, under(server)).end();
+      server.end();
+    });
+    const [doc] = assertValidDocuments(new SegmentTranslator().translate(spans));
+    const call = doc!.subsegments![0]!;
+    assert.equal(call.name, 'SQS');
+    assert.equal(call.namespace, 'aws');
+    assert.equal(call.aws?.queue_url, 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs');
+    assert.equal(call.aws?.operation, 'ReceiveMessage');
+  });
+});

@@ -148,10 +148,9 @@ export const DEVIATIONS: Record<number, Deviation> = {
     ),
   },
   79: {
-    why: CONSUMER_WHY + ', so it has no namespace (segments have none)',
+    why: 'an AWS SDK receive (CONSUMER, rpc.system aws-api) is a call: ' + CALL_SEGMENT_WHY,
     documents: 1,
-    rewrite: (_d, p) => [0, p],
-    fields: { '0/namespace': ABSENT },
+    rewrite: embedCall,
   },
   80: { why: CALL_SEGMENT_WHY, documents: 1, rewrite: embedCall, fields: { '0/type': ABSENT } },
   81: {

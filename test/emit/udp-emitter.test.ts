@@ -1,0 +1,70 @@
+import * as assert from 'node:assert/strict';
+import { createSocket, Socket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { DAEMON_HEADER, DOCUMENT_BUDGET_BYTES, UdpEmitter } from '../../src/index';
+import { captureProblems } from '../helpers/capture-problems';
+
+/** A raw UDP listener: keeps every datagram's byte length and text. */
+async function listener(): Promise<{ port: number; received: string[]; close: () => Promise<void> }> {
+  const socket = createSocket('udp4');
+  const received: string[] = [];
+  socket.on('message', (message) => received.push(message.toString('utf8')));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  socket.setRecvBufferSize(1024 * 1024);
+  return { port: (socket.address() as AddressInfo).port, received, close: () => new Promise((r) => socket.close(() => r())) };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('UdpEmitter', () => {
+  it('delivers a document of exactly the budget in one datagram, and refuses one byte more', async () => {
+    const sink = await listener();
+    const { problems, warnings } = captureProblems();
+    const emitter = new UdpEmitter({ endpoint: { host: '127.0.0.1', port: sink.port }, problems });
+    const largest = `{"pad":"${'x'.repeat(DOCUMENT_BUDGET_BYTES - 10)}"}`;
+    assert.equal(Buffer.byteLength(largest), DOCUMENT_BUDGET_BYTES);
+    emitter.send(largest);
+    emitter.send(largest.replace('"}', 'x"}'));
+    await emitter.flush();
+    await until(() => sink.received.length === 1);
+    assert.equal(sink.received[0], DAEMON_HEADER + largest);
+    assert.deepEqual(emitter.counts, { datagramsSent: 1, bytesSent: 65_507, datagramsFailed: 1 });
+    assert.equal(problems.count('oversized'), 1);
+    assert.equal(warnings.length, 1);
+    await emitter.shutdown();
+    await sink.close();
+  });
+
+  it('resolves a daemon host name once and sends to it', async () => {
+    const sink = await listener();
+    const emitter = new UdpEmitter({ endpoint: { host: 'localhost', port: sink.port }, problems: captureProblems().problems });
+    for (let i = 0; i < 3; i++) emitter.send(`{"n":${i}}`);
+    await emitter.flush();
+    await until(() => sink.received.length === 3);
+    assert.deepEqual(sink.received.map((t) => JSON.parse(t.slice(DAEMON_HEADER.length))), [{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await emitter.shutdown();
+    await sink.close();
+  });
+
+  it('does not hang when the socket cannot bind: flush and shutdown resolve, the loss is counted and warned once', async () => {
+    const realBind = Socket.prototype.bind;
+    // What a udp6 socket meets with IPv6 switched off: the implicit bind fails and connect() never calls back.
+    Socket.prototype.bind = function (this: Socket) {
+      return realBind.call(this, { port: 0, address: '203.0.113.7' });
+    } as typeof Socket.prototype.bind;
+    try {
+      const { problems, warnings } = captureProblems();
+      const emitter = new UdpEmitter({ endpoint: { host: '127.0.0.1', port: 2000 }, problems });
+      for (let i = 0; i < 5; i++) emitter.send('{}');
+      await emitter.flush();
+      await emitter.shutdown();
+      assert.equal(emitter.counts.datagramsFailed, 5);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /cannot reach the X-Ray daemon at 127\.0\.0\.1:2000/);
+    } finally {
+      Socket.prototype.bind = realBind;
+    }
+  });
+});

@@ -1,0 +1,188 @@
+import * as assert from 'node:assert/strict';
+import type { Segment, Subsegment } from '../../src/index';
+import { collectIds } from '../helpers/collect-ids';
+import { httpGet, startApp } from '../helpers/child-app';
+import type { RunningApp } from '../helpers/child-app';
+import { UdpSink } from '../helpers/udp-sink';
+
+const ROOT_ID = '1-5759e988-bd862e3fe1be46a994272793';
+
+describe('zero-code setup: node --require ./register, configured by environment variables only', function () {
+  this.timeout(20_000);
+  const sink = new UdpSink();
+  let daemon = '';
+  const apps: RunningApp[] = [];
+  const run = async (app: string, env: Record<string, string>, preload?: '--require' | '--import'): Promise<RunningApp> => {
+    const running = await startApp(app, { AWS_XRAY_DAEMON_ADDRESS: daemon, AWS_XRAY_TRACING_NAME: 'shop', ...env }, preload);
+    apps.push(running);
+    return running;
+  };
+  const segments = (): Segment[] => sink.documents.filter((d) => (d as { type?: string }).type === undefined) as Segment[];
+
+  before(async () => {
+    daemon = `127.0.0.1:${await sink.start()}`;
+  });
+  beforeEach(() => sink.clear());
+  after(async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+    await sink.close();
+  });
+
+  describe('plain node:http app', () => {
+    let app: RunningApp;
+    before(async () => {
+      app = await run('plain-http.js', { AWS_XRAY_SAMPLING: 'false', AWS_XRAY_URLS_AS_ANNOTATION: 'ALL' });
+    });
+
+    it('sends a segment named by AWS_XRAY_TRACING_NAME and answers with the trace header', async () => {
+      const reply = await httpGet(app.port, '/hello?x=1');
+      assert.equal(reply.body, 'hello');
+      await sink.waitFor(1);
+      const segment = segments()[0]!;
+      assert.equal(segment.name, 'shop');
+      assert.equal(segment.http?.request?.method, 'GET');
+      assert.equal(segment.http?.request?.url, `http://127.0.0.1:${app.port}/hello?x=1`);
+      assert.equal(segment.http?.response?.status, 200);
+      assert.equal(reply.headers['x-amzn-trace-id'], `Root=${segment.trace_id};Sampled=1`);
+      assert.deepEqual(segment.annotations, { http_url: segment.http?.request?.url, http_method: 'GET', http_status: 200 });
+    });
+
+    it('traces an outgoing call as a remote subsegment, and the called service links to it', async () => {
+      await httpGet(app.port, '/call');
+      await sink.waitFor(2);
+      const caller = segments().find((s) => s.subsegments !== undefined)!;
+      const call = caller.subsegments![0] as Subsegment;
+      assert.equal(call.namespace, 'remote');
+      assert.equal(call.name, '127.0.0.1');
+      const callee = segments().find((s) => s.parent_id === call.id);
+      assert.ok(callee, 'the called server\'s segment has the call as its parent');
+      assert.equal(callee.trace_id, caller.trace_id);
+    });
+
+    it('continues the caller\'s trace (Root, Parent, Sampled=1)', async () => {
+      await httpGet(app.port, '/x', { 'X-Amzn-Trace-Id': `Root=${ROOT_ID};Parent=53995c3f42cd8ad8;Sampled=1` });
+      await sink.waitFor(1);
+      assert.equal(segments()[0]!.trace_id, ROOT_ID);
+      assert.equal(segments()[0]!.parent_id, '53995c3f42cd8ad8');
+    });
+
+    it('continues a load balancer\'s Root-only header: same trace, no parent_id', async () => {
+      const reply = await httpGet(app.port, '/x', { 'X-Amzn-Trace-Id': `Root=${ROOT_ID}` });
+      await sink.waitFor(1);
+      assert.equal(segments()[0]!.trace_id, ROOT_ID);
+      assert.equal(segments()[0]!.parent_id, undefined);
+      assert.equal(reply.headers['x-amzn-trace-id'], `Root=${ROOT_ID};Sampled=1`);
+    });
+
+    it('decides for Sampled=? and tells the caller', async () => {
+      const reply = await httpGet(app.port, '/x', { 'X-Amzn-Trace-Id': `Root=${ROOT_ID};Parent=53995c3f42cd8ad8;Sampled=?` });
+      await sink.waitFor(1);
+      assert.equal(segments()[0]!.parent_id, '53995c3f42cd8ad8');
+      assert.equal(reply.headers['x-amzn-trace-id'], `Root=${ROOT_ID};Sampled=1`);
+    });
+
+    it('sends nothing when the caller did not sample (Sampled=0), and answers with the no-op root', async () => {
+      const reply = await httpGet(app.port, '/x', { 'X-Amzn-Trace-Id': `Root=${ROOT_ID};Parent=53995c3f42cd8ad8;Sampled=0` });
+      assert.equal(reply.headers['x-amzn-trace-id'], 'Root=1-00000000-000000000000000000000000;Sampled=0');
+      await httpGet(app.port, '/marker');
+      await sink.waitFor(1);
+      assert.equal(sink.documents.length, 1);
+      assert.notEqual(sink.documents[0]!.trace_id, ROOT_ID);
+    });
+
+    it('records the first X-Forwarded-For entry as client_ip, marked as forwarded', async () => {
+      await httpGet(app.port, '/x', { 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' });
+      await sink.waitFor(1);
+      assert.equal(segments()[0]!.http?.request?.client_ip, '203.0.113.9');
+      assert.equal(segments()[0]!.http?.request?.x_forwarded_for, true);
+    });
+  });
+
+  it('names segments after matching Host headers with AWS_XRAY_DYNAMIC_NAMING, else the fixed name', async () => {
+    const app = await run('plain-http.js', { AWS_XRAY_SAMPLING: 'false', AWS_XRAY_DYNAMIC_NAMING: '*.example.com' });
+    await httpGet(app.port, '/', { Host: 'shop.example.com:8080' });
+    await httpGet(app.port, '/', { Host: 'evil.com' });
+    await sink.waitFor(2);
+    assert.deepEqual(segments().map((s) => s.name).sort(), ['shop', 'shop.example.com']);
+  });
+
+  it('traces an express app: route, middleware subsegments, and a thrown error as a fault with its cause', async () => {
+    const app = await run('express-app.js', { AWS_XRAY_SAMPLING: 'false' });
+    assert.equal((await httpGet(app.port, '/orders/42')).body, '{"id":"42"}');
+    const failed = await httpGet(app.port, '/fail');
+    assert.equal(failed.status, 500);
+    await sink.waitFor(2);
+    const ok = segments().find((s) => s.http?.response?.status === 200)!;
+    assert.ok((ok.subsegments?.length ?? 0) > 0, 'express middleware and the route handler are subsegments');
+    assert.equal(ok.metadata?.default?.['http.route'], '/orders/:id');
+    const fault = segments().find((s) => s.http?.response?.status === 500)!;
+    assert.equal(fault.fault, true);
+  });
+
+  it('traces a fastify app', async () => {
+    const app = await run('fastify-app.js', { AWS_XRAY_SAMPLING: 'false' });
+    assert.equal((await httpGet(app.port, '/orders/7')).body, '{"id":"7"}');
+    await sink.until((docs) => collectIds(docs).size >= 2);
+    const segment = segments()[0]!;
+    assert.equal(segment.name, 'shop');
+    assert.equal(segment.http?.response?.status, 200);
+    assert.ok(collectIds(sink.documents).size >= 2, 'fastify adds its own spans under the request');
+  });
+
+  it('traces a koa app', async () => {
+    const app = await run('koa-app.js', { AWS_XRAY_SAMPLING: 'false' });
+    assert.equal((await httpGet(app.port, '/k')).body, '{"path":"/k"}');
+    await sink.waitFor(1);
+    const segment = segments()[0]!;
+    assert.equal(segment.http?.request?.url, `http://127.0.0.1:${app.port}/k`);
+    assert.ok((segment.subsegments?.length ?? 0) > 0, 'koa middleware is a subsegment');
+  });
+
+  it('traces an ES module app under --import', async () => {
+    const app = await run('esm-app.mjs', { AWS_XRAY_SAMPLING: 'false' }, '--import');
+    assert.equal((await httpGet(app.port, '/esm')).body, 'esm');
+    await sink.waitFor(1);
+    assert.equal(segments()[0]!.http?.request?.url, `http://127.0.0.1:${app.port}/esm`);
+  });
+
+  it('samples by X-Ray\'s default rule: the first request of a second is traced', async () => {
+    const app = await run('plain-http.js', {});
+    const reply = await httpGet(app.port, '/first');
+    assert.match(String(reply.headers['x-amzn-trace-id']), /;Sampled=1$/);
+    await sink.waitFor(1);
+  });
+
+  it('an app with no signal handler still exits on SIGTERM, and its last requests arrive', async () => {
+    const app = await run('no-signal-handler.js', { AWS_XRAY_SAMPLING: 'false' });
+    await httpGet(app.port, '/last');
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => app.child.once('exit', (_code, signal) => resolve(signal)));
+    app.child.kill('SIGTERM');
+    assert.equal(await exited, 'SIGTERM');
+    await sink.waitFor(1);
+    assert.equal(segments()[0]!.http?.request?.url, `http://127.0.0.1:${app.port}/last`);
+  });
+
+  it('installs nothing with AWS_XRAY_SDK_ENABLED=false (or OTEL_SDK_DISABLED=true)', async () => {
+    for (const env of [{ AWS_XRAY_SDK_ENABLED: 'false' }, { OTEL_SDK_DISABLED: 'true' }] as Array<Record<string, string>>) {
+      const app = await run('plain-http.js', { AWS_XRAY_SAMPLING: 'false', ...env });
+      const reply = await httpGet(app.port, '/x');
+      assert.equal(reply.body, 'hello');
+      assert.equal(reply.headers['x-amzn-trace-id'], undefined);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(sink.documents.length, 0);
+  });
+
+  it('keeps serving with bad variables, each named in one warning', async () => {
+    const app = await startApp('plain-http.js', {
+      AWS_XRAY_DAEMON_ADDRESS: 'nonsense', AWS_XRAY_CONTEXT_MISSING: 'SOMETIMES', AWS_XRAY_STREAMING_THRESHOLD: 'many',
+    });
+    apps.push(app);
+    assert.equal((await httpGet(app.port, '/x')).body, 'hello');
+    const stderr = app.stderr();
+    assert.match(stderr, /AWS_XRAY_DAEMON_ADDRESS="nonsense" is not valid .*; using udp 127\.0\.0\.1:2000/);
+    assert.match(stderr, /AWS_XRAY_CONTEXT_MISSING="SOMETIMES" is not valid \(expected one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR\); using LOG_ERROR/);
+    assert.match(stderr, /AWS_XRAY_STREAMING_THRESHOLD="many" is not valid/);
+    assert.equal(stderr.match(/AWS_XRAY_DAEMON_ADDRESS/g)?.length, 1);
+  });
+});

@@ -46,6 +46,7 @@ export class XRaySpanProcessor implements SpanProcessor {
   private _ready: ReadableSpan[][] = [];
   private _drainScheduled = false;
   private _sweepTimer: NodeJS.Timeout | undefined;
+  private _graceTimer: NodeJS.Timeout | undefined;
   private _shutdown: Promise<void> | undefined;
   private readonly _stats = {
     spansEnded: 0,
@@ -97,6 +98,7 @@ export class XRaySpanProcessor implements SpanProcessor {
       }
       this._buffer.add(bucket, span, bucket.root === span, Date.now());
       if (this._buffer.activeSegments > 0) this._startSweeping();
+      if (this._buffer.waitingSegments > 0) this._startGraceTimer();
     } catch (err) {
       this._problems.report('on-end', `a span could not be buffered: ${String(err)}`);
     }
@@ -116,6 +118,7 @@ export class XRaySpanProcessor implements SpanProcessor {
       this._buffer.flushAll();
       this._drain();
       this._stopSweeping();
+      if (this._graceTimer !== undefined) clearTimeout(this._graceTimer);
       await this._emitter.shutdown();
     })();
     return this._shutdown;
@@ -168,6 +171,23 @@ export class XRaySpanProcessor implements SpanProcessor {
     });
   }
 
+  /** Sends segments whose root ended with children open, once those have had ROOT_GRACE_MILLIS to end. */
+  private _startGraceTimer(): void {
+    if (this._graceTimer !== undefined) return;
+    this._graceTimer = context.with(ROOT_CONTEXT, () =>
+      setTimeout(() => {
+        this._graceTimer = undefined;
+        try {
+          this._buffer.releaseWaiting(Date.now(), ROOT_GRACE_MILLIS);
+          if (this._buffer.waitingSegments > 0) this._startGraceTimer();
+        } catch (err) {
+          this._problems.report('grace', `sending waiting segments failed: ${String(err)}`);
+        }
+      }, ROOT_GRACE_MILLIS),
+    );
+    this._graceTimer.unref();
+  }
+
   private _startSweeping(): void {
     if (this._sweepTimer !== undefined) return;
     const every = Math.max(100, Math.min(10_000, Math.floor(this.config.maxBufferAgeMillis / 2)));
@@ -195,6 +215,9 @@ export class XRaySpanProcessor implements SpanProcessor {
  * (bench/processor.bench.js): its ephemeron entries are costly for the garbage collector at this churn.
  */
 const BUCKET = Symbol('otel-xray.bucket');
+
+/** How long a segment whose root has ended waits for children still open (framework handler spans). */
+const ROOT_GRACE_MILLIS = 100;
 
 function isSampled(span: { spanContext(): { traceFlags: number } }): boolean {
   return (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;

@@ -11,6 +11,10 @@ export interface SegmentBucket {
   /** Spans of this bucket that have started and not ended. */
   open: number;
   rootEnded: boolean;
+  /** The root's document has left; spans ending after it are sent on their own. */
+  rootSent: boolean;
+  /** Date.now() when the root ended. */
+  rootEndedAt: number;
   /** Date.now() when the oldest span now in `ended` was buffered. */
   bufferedSince: number;
 }
@@ -33,6 +37,8 @@ export type FlushReason = 'segment-ended' | 'late-span' | 'orphans-ended' | 'str
 export class SegmentBuffer {
   /** Buckets holding ended spans, oldest first (a Set keeps insertion order). */
   private readonly _active = new Set<SegmentBucket>();
+  /** Buckets whose root has ended while some of its children are still open. */
+  private readonly _waiting = new Set<SegmentBucket>();
   private _buffered = 0;
 
   constructor(
@@ -48,8 +54,13 @@ export class SegmentBuffer {
     return this._active.size;
   }
 
+  /** Segments whose root ended with children still open, waiting a moment for them. */
+  get waitingSegments(): number {
+    return this._waiting.size;
+  }
+
   newBucket(root: object | undefined): SegmentBucket {
-    return { root, ended: [], open: 0, rootEnded: false, bufferedSince: 0 };
+    return { root, ended: [], open: 0, rootEnded: false, rootSent: false, rootEndedAt: 0, bufferedSince: 0 };
   }
 
   /** Records an ended span of `bucket` and flushes what must leave now. */
@@ -64,9 +75,14 @@ export class SegmentBuffer {
 
     if (isRoot) {
       bucket.rootEnded = true;
-      this._take(bucket, 'segment-ended');
-    } else if (bucket.rootEnded) {
+      bucket.rootEndedAt = now;
+      // Frameworks often end a handler span just after the request's span: wait a moment so it rides along.
+      if (bucket.open <= 0) this._sendSegment(bucket);
+      else this._waiting.add(bucket);
+    } else if (bucket.rootSent) {
       this._take(bucket, 'late-span');
+    } else if (bucket.rootEnded) {
+      if (bucket.open <= 0) this._sendSegment(bucket);
     } else if (bucket.root === undefined && bucket.open <= 0) {
       this._take(bucket, 'orphans-ended');
     } else if (bucket.ended.length > this._limits.streamingThreshold) {
@@ -76,6 +92,20 @@ export class SegmentBuffer {
       const oldest = this._active.values().next().value as SegmentBucket;
       this._take(oldest, 'buffer-full');
     }
+  }
+
+  /** Sends the segments whose root ended at least `graceMillis` ago, with whatever children have ended. */
+  releaseWaiting(now: number, graceMillis: number): void {
+    for (const bucket of this._waiting) {
+      if (now - bucket.rootEndedAt < graceMillis) break; // the rest ended later
+      this._sendSegment(bucket);
+    }
+  }
+
+  private _sendSegment(bucket: SegmentBucket): void {
+    this._waiting.delete(bucket);
+    bucket.rootSent = true;
+    this._take(bucket, 'segment-ended');
   }
 
   /** Sends the spans of buckets buffered for longer than the maximum age. */
@@ -88,6 +118,7 @@ export class SegmentBuffer {
 
   /** Sends every buffered span. */
   flushAll(): void {
+    for (const bucket of this._waiting) this._sendSegment(bucket);
     for (const bucket of this._active) this._take(bucket, 'force-flush');
   }
 

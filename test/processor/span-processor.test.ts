@@ -98,12 +98,28 @@ describe('XRaySpanProcessor', () => {
     server.end();
   });
 
-  it('sends spans that end after their segment as independent subsegments', async () => {
+  it('waits a moment for children still open when the root ends, so they ride in its document', async () => {
+    const { tracer, documents, processor } = setup();
+    const server = tracer.startSpan('req', { kind: SpanKind.SERVER });
+    const handler = child(tracer, 'handler', server);
+    server.end();
+    await nextTurn();
+    assert.equal(documents().length, 0, 'the segment waits for its open child');
+    assert.equal(processor.stats().bufferedSpans, 1);
+    handler.end();
+    await nextTurn();
+    const docs = documents();
+    assert.equal(docs.length, 1);
+    assert.equal(docs[0]!.subsegments?.[0]?.name, 'handler');
+  });
+
+  it('sends the segment after the grace period, and spans that end later as independent subsegments', async () => {
     const { tracer, documents } = setup();
     const server = tracer.startSpan('req', { kind: SpanKind.SERVER });
     const late = child(tracer, 'background', server);
     server.end();
-    await nextTurn();
+    for (let i = 0; i < 100 && documents().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(documents().length, 1);
     late.end();
     await nextTurn();
     const docs = documents();

@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { XRayPropagator } from '../../src/index';
+import { UPSTREAM_REQUEST_KEY } from '../../src/propagation/xray-propagator';
+
+const propagator = new XRayPropagator();
+const extract = (header: string | undefined, key = 'x-amzn-trace-id') =>
+  propagator.extract(ROOT_CONTEXT, header === undefined ? {} : { [key]: header }, defaultTextMapGetter);
+
+describe('XRayPropagator', () => {
+  it('extracts Root, Parent and Sampled, keys in any case and order, spaces ignored', () => {
+    const context = extract('sampled=1; Parent=53995C3F42CD8AD8 ;Root=1-5759e988-bd862e3fe1be46a994272793;Self=1-abc;Lineage=a:1');
+    assert.deepEqual(trace.getSpanContext(context), {
+      traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8', traceFlags: TraceFlags.SAMPLED, isRemote: true,
+    });
+    assert.equal(context.getValue(UPSTREAM_REQUEST_KEY), undefined);
+  });
+
+  it('continues a Root-only header (load balancers) and asks for a decision', () => {
+    const context = extract('Root=1-5759e988-bd862e3fe1be46a994272793');
+    assert.equal(trace.getSpanContext(context)?.traceId, '5759e988bd862e3fe1be46a994272793');
+    assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { noParent: true, decide: true });
+  });
+
+  it('continues Sampled=? and a missing Sampled, asking for a decision', () => {
+    for (const header of ['Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8']) {
+      const context = extract(header);
+      assert.equal(trace.getSpanContext(context)?.spanId, '53995c3f42cd8ad8');
+      assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { noParent: false, decide: true });
+    }
+  });
+
+  it('ignores malformed headers', () => {
+    for (const header of ['', 'garbage', 'Root=2-5759e988-bd862e3fe1be46a994272793', 'Root=1-5759e988-bd862e3fe1be46a99427279', 'Root=1-00000000-000000000000000000000000;Sampled=1', `Root=1-5759e988-bd862e3fe1be46a994272793;${'x'.repeat(2000)}`]) {
+      assert.equal(trace.getSpanContext(extract(header)), undefined, header.slice(0, 40));
+    }
+  });
+
+  it('drops an invalid Parent but keeps the trace', () => {
+    const context = extract('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=zz;Sampled=1');
+    assert.equal(trace.getSpanContext(context)?.traceId, '5759e988bd862e3fe1be46a994272793');
+    assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { noParent: true, decide: false });
+  });
+
+  it('finds the header in any case on carriers that keep case', () => {
+    assert.equal(trace.getSpanContext(extract('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0', 'X-Amzn-Trace-Id'))?.traceFlags, TraceFlags.NONE);
+  });
+
+  it('injects Root, Parent and Sampled from the active span context', () => {
+    const carrier: Record<string, string> = {};
+    const context = trace.setSpanContext(ROOT_CONTEXT, { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8', traceFlags: TraceFlags.SAMPLED });
+    propagator.inject(context, carrier, defaultTextMapSetter);
+    assert.deepEqual(carrier, { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' });
+    const none: Record<string, string> = {};
+    propagator.inject(ROOT_CONTEXT, none, defaultTextMapSetter);
+    assert.deepEqual(none, {});
+  });
+});

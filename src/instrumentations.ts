@@ -62,13 +62,85 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
 export function createInstrumentations(names: readonly string[], config: XRayConfig, warn: (message: string) => void): Instrumentation[] {
   const out: Instrumentation[] = [];
   for (const name of names) {
-    try {
-      out.push((FACTORIES[name] as (c: XRayConfig) => Instrumentation)(config));
-    } catch (err) {
-      warn(`the ${name} instrumentation could not be loaded: ${String(err)}`);
-    }
+    const instrumentation = createOne(name, config, warn);
+    if (instrumentation !== undefined) out.push(instrumentation);
   }
   return out;
+}
+
+function createOne(name: string, config: XRayConfig, warn: (message: string) => void): Instrumentation | undefined {
+  try {
+    return (FACTORIES[name] as (c: XRayConfig) => Instrumentation)(config);
+  } catch (err) {
+    warn(`the ${name} instrumentation could not be loaded: ${String(err)}`);
+    return undefined;
+  }
+}
+
+/**
+ * The module names whose first `require` brings in an instrumentation. http and undici (fetch) are in almost
+ * every app and are loaded at once; the others only when the app requires their library, so an app pays
+ * start-up time only for what it uses (each instrumentation also adds a require hook that every later require
+ * goes through).
+ */
+const TRIGGERS: Record<string, (id: string) => boolean> = {
+  express: (id) => id === 'express',
+  fastify: (id) => id === 'fastify',
+  koa: (id) => id === 'koa',
+  connect: (id) => id === 'connect',
+  'aws-sdk': (id) => id.startsWith('@aws-sdk/') || id.startsWith('@smithy/'),
+  pg: (id) => id === 'pg' || id === 'pg-pool',
+  mysql2: (id) => id === 'mysql2' || id === 'mysql2/promise',
+  ioredis: (id) => id === 'ioredis',
+  mongodb: (id) => id === 'mongodb',
+};
+
+/**
+ * Enables the selected instrumentations for `provider`: at once for http and undici (and for all of them when
+ * `eager`, as ES modules are loaded without `require`), else on the first `require` of their library. Returns a
+ * function that disables every instrumentation enabled so far.
+ */
+export function installInstrumentations(
+  names: readonly string[],
+  config: XRayConfig,
+  provider: import('@opentelemetry/api').TracerProvider,
+  eager: boolean,
+  warn: (message: string) => void,
+): () => void {
+  const enabled: Instrumentation[] = [];
+  const enable = (name: string): void => {
+    const instrumentation = createOne(name, config, warn);
+    if (instrumentation === undefined) return;
+    instrumentation.setTracerProvider(provider);
+    instrumentation.enable();
+    enabled.push(instrumentation);
+  };
+  const waiting = new Map<string, (id: string) => boolean>();
+  for (const name of names) {
+    const trigger = TRIGGERS[name];
+    if (eager || trigger === undefined) enable(name);
+    else waiting.set(name, trigger);
+  }
+  if (waiting.size > 0) {
+    const Module = require('node:module') as { prototype: { require: (id: string) => unknown } };
+    const original = Module.prototype.require;
+    Module.prototype.require = function requireWithInstrumentation(this: unknown, id: string): unknown {
+      if (waiting.size > 0 && typeof id === 'string') {
+        for (const [name, trigger] of waiting) {
+          if (!trigger(id)) continue;
+          waiting.delete(name);
+          enable(name);
+          // Through the require chain again, so the hook the instrumentation just added sees this module.
+          return Module.prototype.require.call(this, id);
+        }
+      }
+      return original.call(this, id);
+    };
+  }
+  return () => {
+    waiting.clear();
+    for (const instrumentation of enabled) instrumentation.disable();
+  };
 }
 
 const NOOP_ROOT = 'Root=1-00000000-000000000000000000000000';

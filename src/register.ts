@@ -16,11 +16,11 @@ try {
   const state = globalThis as unknown as Record<symbol, boolean>;
   if (state[STARTED] !== true) {
     state[STARTED] = true;
-    // ESM apps: the instrumentations need the import hook (Node >= 20.6); CommonJS apps do not pay for it.
-    if (usesImport() && typeof registerHooks === 'function') {
-      registerHooks('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
-    }
-    start();
+    // ESM apps: the instrumentations need the import hook (Node >= 20.6), and are enabled at once since
+    // `import` does not pass through `require`; CommonJS apps pay for neither.
+    const esm = usesImport() && typeof registerHooks === 'function';
+    if (esm) registerHooks('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+    start({ eagerInstrumentations: esm });
   }
 } catch (err) {
   componentLogger().warn(`tracing is not enabled: ${String(err)}`);

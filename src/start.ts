@@ -4,7 +4,7 @@ import type { XRayConfig, XRayOptions } from './config/xray-config';
 import type { Env } from './config/setting';
 import { componentLogger } from './diag';
 import { applicationName, createIdGenerator, createProcessor, createPropagator, createSampler } from './distro';
-import { createInstrumentations, selectInstrumentations } from './instrumentations';
+import { installInstrumentations, selectInstrumentations } from './instrumentations';
 import type { XRaySpanProcessor } from './span-processor';
 
 /** A running otel-xray: what start() returns. */
@@ -29,7 +29,7 @@ let switchedByEnv: string | undefined;
  * instrumentations. Configuration: environment variables > `options` > defaults, resolved once. Never throws:
  * a problem gives one warning and the app runs untraced.
  */
-export function start(options: XRayOptions = {}, env: Env = process.env): XRayHandle {
+export function start(options: XRayOptions & { eagerInstrumentations?: boolean } = {}, env: Env = process.env): XRayHandle {
   const bootLogger = componentLogger();
   const config = resolveXRayConfig(options, env, bootLogger, applicationName(env));
   const logger = componentLogger(config.logLevel);
@@ -46,20 +46,31 @@ export function start(options: XRayOptions = {}, env: Env = process.env): XRayHa
   }
 }
 
-function startSdk(config: XRayConfig, options: XRayOptions, env: Env, logger: DiagLogger, warn: (m: string) => void): XRayHandle {
-  // Loaded here, not at import: require('otel-xray') stays light.
-  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+function startSdk(config: XRayConfig, options: XRayOptions & { eagerInstrumentations?: boolean }, env: Env, logger: DiagLogger, warn: (m: string) => void): XRayHandle {
+  // Loaded here, not at import: require('otel-xray') stays light. NodeSDK itself is not used by the preload:
+  // it loads the OTLP exporters, metrics, logs and a YAML parser, which cost 150 ms of start-up we never use.
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const switchState = { enabled: true };
   const processor = createProcessor(config, env, options.emitter);
-  const sdk = new NodeSDK({
+  const provider = new NodeTracerProvider({
+    resource: detectResource(config),
     sampler: createSampler(config, warn, () => switchState.enabled),
-    textMapPropagator: createPropagator(config),
     idGenerator: createIdGenerator(),
     spanProcessors: [processor],
-    instrumentations: createInstrumentations(selectInstrumentations(config, warn), config, warn),
   });
-  sdk.start();
+  provider.register({ propagator: createPropagator(config) });
+  const unregister = installInstrumentations(selectInstrumentations(config, warn), config, provider, options.eagerInstrumentations === true, warn);
+  const sdk = {
+    shutdown: async (): Promise<void> => {
+      unregister();
+      await provider.shutdown();
+    },
+  };
   running.add(switchState);
+  for (const [name, value] of [['AWS_XRAY_SAMPLING_RULES', config.samplingRules], ['AWS_XRAY_PLUGINS', config.plugins.join(',')], ['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
+    // Said plainly rather than silently ignored: these settings are read and checked, not yet acted on.
+    if (value !== undefined && value !== '') warn(`${name} is set, but this version of otel-xray does not apply it yet`);
+  }
   switchedByEnv = env.AWS_XRAY_SDK_ENABLED;
   logger.debug(`started: daemon ${config.processor.daemon.udp.host}:${config.processor.daemon.udp.port}, segment name ${config.tracingName}`);
 
@@ -105,6 +116,14 @@ function startSdk(config: XRayConfig, options: XRayOptions, env: Env, logger: Di
       return stopped;
     },
   };
+}
+
+/** The resource: OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, host and process facts (all local, no network). */
+function detectResource(config: XRayConfig): import('@opentelemetry/resources').Resource {
+  const resources = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const detected = resources.detectResources({ detectors: [resources.envDetector, resources.processDetector, resources.hostDetector] });
+  const base = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': config.tracingName }));
+  return base.merge(detected);
 }
 
 function disabledHandle(config: XRayConfig): XRayHandle {

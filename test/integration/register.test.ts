@@ -173,6 +173,20 @@ describe('zero-code setup: node --require ./register, configured by environment 
     assert.equal(sink.documents.length, 0);
   });
 
+  it('switches tracing off and on at run time with setSdkEnabled, unless AWS_XRAY_SDK_ENABLED decides', async () => {
+    const app = await run('switch-app.js', { AWS_XRAY_SAMPLING: 'false' });
+    for (const path of ['/a', '/off', '/b', '/on', '/c']) await httpGet(app.port, path);
+    await sink.waitFor(3);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(segments().map((s) => new URL(s.http!.request!.url!).pathname).sort(), ['/a', '/c', '/off']);
+
+    sink.clear();
+    const pinned = await run('switch-app.js', { AWS_XRAY_SAMPLING: 'false', AWS_XRAY_SDK_ENABLED: 'true' });
+    for (const path of ['/off', '/b']) await httpGet(pinned.port, path);
+    await sink.waitFor(2);
+    assert.match(pinned.stderr(), /AWS_XRAY_SDK_ENABLED is set, so setSdkEnabled\(false\) is ignored/);
+  });
+
   it('keeps serving with bad variables, each named in one warning', async () => {
     const app = await startApp('plain-http.js', {
       AWS_XRAY_DAEMON_ADDRESS: 'nonsense', AWS_XRAY_CONTEXT_MISSING: 'SOMETIMES', AWS_XRAY_STREAMING_THRESHOLD: 'many',

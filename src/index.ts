@@ -7,6 +7,8 @@ export type { XRayHandle } from './start';
 export type { XRayOptions, XRayConfig, ContextMissing, UrlsAsAnnotation, LogLevel } from './config/xray-config';
 export { XRayPropagator } from './propagation/xray-propagator';
 export { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
+export { XRaySampler } from './sampling/xray-sampler';
+export type { XRaySamplerOptions } from './sampling/xray-sampler';
 export { XRaySpanProcessor } from './span-processor';
 export type { XRayProcessorStats } from './span-processor';
 export type { XRaySpanProcessorOptions } from './config/processor-config';

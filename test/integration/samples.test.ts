@@ -1,0 +1,34 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+
+function runSample(name: string): Promise<{ code: number; out: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [resolve(ROOT, 'samples/run.js'), name], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } }, (err, stdout) => {
+      done({ code: err === null ? 0 : (err as { code?: number }).code ?? 1, out: stdout });
+    });
+  });
+}
+
+describe('the samples the README points to run end to end', function () {
+  this.timeout(20_000);
+  for (const name of ['express', 'fastify', 'koa', 'env-only', 'nodesdk']) {
+    it(`${name}: three requests, three traces`, async () => {
+      const { code, out } = await runSample(name);
+      assert.equal(code, 0, out);
+      const received = Number(/(\d+) segment documents received/.exec(out)?.[1]);
+      assert.ok(received >= 3, out);
+      assert.equal(out.match(/^trace 1-/gm)?.length, 3, out);
+      assert.match(out, /^trace 1-5759e988-bd862e3fe1be46a994272793$/m, 'the Root-only request continued its trace');
+      if (name !== 'nodesdk') assert.match(out, /Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1/, 'the response carries the trace header');
+    });
+  }
+
+  it('env-only: dynamic naming and URLs as annotations come from env.json alone', async () => {
+    const { out } = await runSample('env-only');
+    assert.match(out, /■ eu\.shop\.example /);
+    assert.match(out, /"http_url": "http:\/\/127\.0\.0\.1:\d+\/orders\/42"|"http_url"/);
+  });
+});

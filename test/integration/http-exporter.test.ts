@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, SpanKind } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -13,6 +13,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { XRaySpanExporter } from '../../src/index';
 import type { Segment, Subsegment } from '../../src/index';
 import { captureProblems } from '../helpers/capture-problems';
+import { stopTracedHttp } from '../helpers/traced-http';
 import { UdpSink } from '../helpers/udp-sink';
 
 /** A request from outside the traced app: its own client call is not traced, so our trace header reaches the app. */
@@ -71,14 +72,7 @@ describe('XRaySpanExporter with instrumentation-http, a real server and a real U
   });
 
   after(async () => {
-    instrumentation.disable();
-    await new Promise((resolve) => app.close(resolve));
-    await new Promise((resolve) => backend.close(resolve));
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-    propagation.disable();
-    await sink.close();
+    await stopTracedHttp({ instrumentation, servers: [app, backend], provider, sink });
   });
 
   it('sends the incoming request, its outgoing call and the backend\'s own segment, linked by ids', async () => {

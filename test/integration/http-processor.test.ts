@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -13,6 +13,7 @@ import type { IndependentSubsegment, Segment, SegmentDocument, Subsegment } from
 import { MAX_DATAGRAM_BYTES } from '../helpers/assert-document';
 import { captureProblems } from '../helpers/capture-problems';
 import { collectIds } from '../helpers/collect-ids';
+import { stopTracedHttp } from '../helpers/traced-http';
 import { UdpSink } from '../helpers/udp-sink';
 
 type Http = typeof import('node:http');
@@ -93,14 +94,7 @@ describe('XRaySpanProcessor end to end: instrumentation-http, a real app, a real
   beforeEach(() => sink.clear());
 
   after(async () => {
-    instrumentation.disable();
-    await new Promise((resolve) => app.close(resolve));
-    await new Promise((resolve) => backend.close(resolve));
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-    propagation.disable();
-    await sink.close();
+    await stopTracedHttp({ instrumentation, servers: [app, backend], provider, sink });
     process.off('unhandledRejection', onUnhandled);
     assert.deepEqual(unhandled, []);
   });

@@ -81,7 +81,13 @@ export function createProcessor(config: XRayConfig, env: Env, emitter?: Emitter)
 export function applicationName(env: Env): string | undefined {
   if (env.npm_package_name !== undefined && env.npm_package_name !== '') return env.npm_package_name;
   const main = process.argv[1];
-  const places = [main === undefined ? undefined : dirname(main), process.cwd()];
+  let cwd: string | undefined;
+  try {
+    cwd = process.cwd();
+  } catch {
+    cwd = undefined; // the working directory was removed
+  }
+  const places = [main === undefined ? undefined : dirname(main), cwd];
   for (const dir of places) {
     if (dir === undefined) continue;
     try {

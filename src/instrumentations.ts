@@ -83,17 +83,46 @@ function createOne(name: string, config: XRayConfig, warn: (message: string) => 
  * start-up time only for what it uses (each instrumentation also adds a require hook that every later require
  * goes through).
  */
-const TRIGGERS: Record<string, (id: string) => boolean> = {
-  express: (id) => id === 'express',
-  fastify: (id) => id === 'fastify',
-  koa: (id) => id === 'koa',
-  connect: (id) => id === 'connect',
-  'aws-sdk': (id) => id.startsWith('@aws-sdk/') || id.startsWith('@smithy/'),
-  pg: (id) => id === 'pg' || id === 'pg-pool',
-  mysql2: (id) => id === 'mysql2' || id === 'mysql2/promise',
-  ioredis: (id) => id === 'ioredis',
-  mongodb: (id) => id === 'mongodb',
+const PACKAGES: Record<string, readonly string[]> = {
+  express: ['express'],
+  fastify: ['fastify'],
+  koa: ['koa'],
+  connect: ['connect'],
+  'aws-sdk': ['@aws-sdk/', '@smithy/'],
+  pg: ['pg', 'pg-pool'],
+  mysql2: ['mysql2'],
+  ioredis: ['ioredis'],
+  mongodb: ['mongodb'],
 };
+
+/** A bare name, or a path inside the package (`express/lib/router`). Scoped prefixes end with `/`. */
+const TRIGGERS: Record<string, (id: string) => boolean> = Object.fromEntries(
+  Object.entries(PACKAGES).map(([name, packages]) => [
+    name,
+    (id: string) => packages.some((p) => (p.endsWith('/') ? id.startsWith(p) : id === p || id.startsWith(p + '/'))),
+  ]),
+);
+
+/** A path into the package's folder, as `require(require.resolve('express'))` gives. */
+function requiresPackageByPath(id: string, packages: readonly string[]): boolean {
+  if (!id.includes('node_modules')) return false;
+  const path = id.replace(/\\/g, '/');
+  return packages.some((p) => path.includes(`/node_modules/${p.endsWith('/') ? p : p + '/'}`));
+}
+
+/** Registers OTel's ESM loader hook so `import`ed libraries are instrumented. False if Node cannot. */
+export function installEsmHook(warn: (message: string) => void): boolean {
+  try {
+    const { register } = require('node:module') as { register?: (specifier: string, parent: string) => void };
+    if (typeof register !== 'function') return false;
+    const { pathToFileURL } = require('node:url') as typeof import('node:url');
+    register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename).href);
+    return true;
+  } catch (err) {
+    warn(`ES module instrumentation could not be installed: ${String(err)}`);
+    return false;
+  }
+}
 
 /**
  * Enables the selected instrumentations for `provider`: at once for http and undici (and for all of them when
@@ -111,9 +140,14 @@ export function installInstrumentations(
   const enable = (name: string): void => {
     const instrumentation = createOne(name, config, warn);
     if (instrumentation === undefined) return;
-    instrumentation.setTracerProvider(provider);
-    instrumentation.enable();
-    enabled.push(instrumentation);
+    try {
+      instrumentation.setTracerProvider(provider);
+      instrumentation.enable();
+      enabled.push(instrumentation);
+    } catch (err) {
+      // This may run inside the app's own require(): it must not fail that require.
+      warn(`the ${name} instrumentation could not be enabled: ${String(err)}`);
+    }
   };
   const waiting = new Map<string, (id: string) => boolean>();
   for (const name of names) {
@@ -127,7 +161,7 @@ export function installInstrumentations(
     Module.prototype.require = function requireWithInstrumentation(this: unknown, id: string): unknown {
       if (waiting.size > 0 && typeof id === 'string') {
         for (const [name, trigger] of waiting) {
-          if (!trigger(id)) continue;
+          if (!trigger(id) && !requiresPackageByPath(id, PACKAGES[name] ?? [])) continue;
           waiting.delete(name);
           enable(name);
           // Through the require chain again, so the hook the instrumentation just added sees this module.

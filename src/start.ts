@@ -4,12 +4,13 @@ import type { XRayConfig, XRayOptions } from './config/xray-config';
 import type { Env } from './config/setting';
 import { componentLogger } from './diag';
 import { applicationName, createIdGenerator, createProcessor, createPropagator, createSampler } from './distro';
-import { installInstrumentations, selectInstrumentations } from './instrumentations';
+import { installEsmHook, installInstrumentations, selectInstrumentations } from './instrumentations';
 import type { XRaySpanProcessor } from './span-processor';
 
 /** A running otel-xray: what start() returns. */
 export interface XRayHandle {
-  readonly config: XRayConfig;
+  /** The resolved configuration (undefined only if even that could not be worked out). */
+  readonly config: XRayConfig | undefined;
   /** The span processor (undefined when tracing is disabled). */
   readonly processor: XRaySpanProcessor | undefined;
   /** Sends everything buffered now. */
@@ -18,97 +19,81 @@ export interface XRayHandle {
   shutdown(): Promise<void>;
 }
 
+/** How start() is called by the preload (not part of the documented options). */
+export interface StartMode {
+  /** The app was started with `--import`: install the ESM hook and enable instrumentations at once. */
+  readonly esm?: boolean;
+}
+
 /** Waited for at most on SIGTERM / SIGINT before the signal takes its course. */
 const SIGNAL_FLUSH_MILLIS = 1000;
 
-const running = new Set<{ enabled: boolean }>();
-let switchedByEnv: string | undefined;
+/** The one running otel-xray in this process, if any: a second start() returns it instead of tracing twice. */
+let current: { handle: XRayHandle; state: { enabled: boolean }; switchedByEnv: boolean } | undefined;
 
 /**
- * Starts tracing to X-Ray with OTel's NodeSDK: our sampler, propagator, id generator and span processor, and the
- * instrumentations. Configuration: environment variables > `options` > defaults, resolved once. Never throws:
- * a problem gives one warning and the app runs untraced.
+ * Starts tracing to X-Ray: our sampler, propagator, id generator and span processor on a NodeTracerProvider, and
+ * the instrumentations. Configuration: environment variables > `options` > defaults, resolved once. Never
+ * throws: a problem gives one warning and the app runs untraced.
  */
-export function start(options: XRayOptions & { eagerInstrumentations?: boolean } = {}, env: Env = process.env): XRayHandle {
-  const bootLogger = componentLogger();
-  const config = resolveXRayConfig(options, env, bootLogger, applicationName(env));
-  const logger = componentLogger(config.logLevel);
-  const warn = (message: string): void => logger.warn(message);
-  if (!config.enabled) {
-    logger.info('tracing is disabled (AWS_XRAY_SDK_ENABLED / OTEL_SDK_DISABLED); nothing is installed');
-    return disabledHandle(config);
-  }
+export function start(options: XRayOptions = {}, env: Env = process.env, mode: StartMode = {}): XRayHandle {
+  let config: XRayConfig | undefined;
+  let logger: DiagLogger = componentLogger();
   try {
-    return startSdk(config, options, env, logger, warn);
+    if (current !== undefined) {
+      logger.warn('otel-xray is already started in this process; the running instance is returned');
+      return current.handle;
+    }
+    config = resolveXRayConfig(options ?? {}, env, logger, applicationName(env));
+    logger = componentLogger(config.logLevel);
+    if (!config.enabled) {
+      logger.info('tracing is disabled (AWS_XRAY_SDK_ENABLED / OTEL_SDK_DISABLED); nothing is installed');
+      return disabledHandle(config);
+    }
+    return startTracing(config, options ?? {}, env, mode, logger);
   } catch (err) {
-    warn(`tracing could not start and is off: ${String(err)}`);
+    logger.warn(`tracing could not start and is off: ${String(err)}`);
     return disabledHandle(config);
   }
 }
 
-function startSdk(config: XRayConfig, options: XRayOptions & { eagerInstrumentations?: boolean }, env: Env, logger: DiagLogger, warn: (m: string) => void): XRayHandle {
+function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: StartMode, logger: DiagLogger): XRayHandle {
+  const warn = (message: string): void => logger.warn(message);
   // Loaded here, not at import: require('otel-xray') stays light. NodeSDK itself is not used by the preload:
   // it loads the OTLP exporters, metrics, logs and a YAML parser, which cost 150 ms of start-up we never use.
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-  const switchState = { enabled: true };
+  const state = { enabled: true };
   const processor = createProcessor(config, env, options.emitter);
   const provider = new NodeTracerProvider({
     resource: detectResource(config),
-    sampler: createSampler(config, warn, () => switchState.enabled),
+    sampler: createSampler(config, warn, () => state.enabled),
     idGenerator: createIdGenerator(),
     spanProcessors: [processor],
   });
   provider.register({ propagator: createPropagator(config) });
-  const unregister = installInstrumentations(selectInstrumentations(config, warn), config, provider, options.eagerInstrumentations === true, warn);
-  const sdk = {
-    shutdown: async (): Promise<void> => {
-      unregister();
-      await provider.shutdown();
-    },
-  };
-  running.add(switchState);
+  const names = selectInstrumentations(config, warn);
+  // ESM apps: the instrumentations need the import hook (Node >= 20.6), and are enabled at once since `import`
+  // does not pass through `require`. Installed only when something will use it.
+  const esm = mode.esm === true && names.length > 0 && installEsmHook(warn);
+  const uninstall = installInstrumentations(names, config, provider, esm, warn);
   for (const [name, value] of [['AWS_XRAY_SAMPLING_RULES', config.samplingRules], ['AWS_XRAY_PLUGINS', config.plugins.join(',')], ['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
     // Said plainly rather than silently ignored: these settings are read and checked, not yet acted on.
     if (value !== undefined && value !== '') warn(`${name} is set, but this version of otel-xray does not apply it yet`);
   }
-  switchedByEnv = env.AWS_XRAY_SDK_ENABLED;
   logger.debug(`started: daemon ${config.processor.daemon.udp.host}:${config.processor.daemon.udp.port}, segment name ${config.tracingName}`);
 
   let stopped: Promise<void> | undefined;
-  const onBeforeExit = (): void => void processor.forceFlush().catch(() => undefined);
-  const onSignal = (signal: NodeJS.Signals): void => {
-    const flushed = Promise.race([
-      processor.forceFlush().catch(() => undefined),
-      new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_FLUSH_MILLIS).unref()),
-    ]);
-    void flushed.then(() => {
-      // If the app listens for this signal, it decides what happens; if only we do, let the signal do what it
-      // would have done without us (end the process), by removing ourselves and raising it again.
-      if (process.listenerCount(signal) === 1 && process.listeners(signal)[0] === onSignal) {
-        removeHooks();
-        process.kill(process.pid, signal);
-      }
-    });
-  };
-  const removeHooks = (): void => {
-    process.removeListener('beforeExit', onBeforeExit);
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
-  };
-  process.once('beforeExit', onBeforeExit);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-
-  return {
+  const handle: XRayHandle = {
     config,
     processor,
     forceFlush: () => processor.forceFlush(),
     shutdown: () => {
       stopped ??= (async () => {
-        removeHooks();
-        running.delete(switchState);
+        removeExitHooks();
+        if (current?.handle === handle) current = undefined;
         try {
-          await sdk.shutdown();
+          uninstall();
+          await provider.shutdown();
         } catch (err) {
           warn(`shutting down failed: ${String(err)}`);
         }
@@ -116,6 +101,45 @@ function startSdk(config: XRayConfig, options: XRayOptions & { eagerInstrumentat
       return stopped;
     },
   };
+  current = { handle, state, switchedByEnv: (env.AWS_XRAY_SDK_ENABLED ?? '').trim() !== '' };
+  installExitHooks();
+  return handle;
+}
+
+/** Flushes the running instance (never rejects). */
+function flushCurrent(): Promise<void> {
+  return current === undefined ? Promise.resolve() : current.handle.forceFlush().catch(() => undefined);
+}
+
+const onBeforeExit = (): void => void flushCurrent();
+
+/**
+ * On SIGTERM / SIGINT: flush (for at most a second), then let the signal have the effect it would have had
+ * without us. Whether the app handles the signal is decided at once, before its own `once` listener removes
+ * itself: if it does, the app decides what happens; if only we listen, we step aside and raise the signal again
+ * so the process ends as it would have.
+ */
+const onSignal = (signal: NodeJS.Signals): void => {
+  const appHandles = process.listeners(signal).some((listener) => listener !== onSignal);
+  const flushed = Promise.race([flushCurrent(), new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_FLUSH_MILLIS).unref())]);
+  if (appHandles) return;
+  void flushed.then(() => {
+    removeExitHooks();
+    process.kill(process.pid, signal);
+  });
+};
+
+function installExitHooks(): void {
+  removeExitHooks();
+  process.on('beforeExit', onBeforeExit);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function removeExitHooks(): void {
+  process.removeListener('beforeExit', onBeforeExit);
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('SIGINT', onSignal);
 }
 
 /** The resource: OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, host and process facts (all local, no network). */
@@ -126,18 +150,19 @@ function detectResource(config: XRayConfig): import('@opentelemetry/resources').
   return base.merge(detected);
 }
 
-function disabledHandle(config: XRayConfig): XRayHandle {
+function disabledHandle(config: XRayConfig | undefined): XRayHandle {
   return { config, processor: undefined, forceFlush: async () => {}, shutdown: async () => {} };
 }
 
 /**
- * Turns tracing of new requests off or on at run time, for every otel-xray started in this process.
- * `AWS_XRAY_SDK_ENABLED`, when set, wins: the call is then ignored with a warning.
+ * Turns tracing of new requests off or on at run time. `AWS_XRAY_SDK_ENABLED`, when set, wins: the call is then
+ * ignored with a warning.
  */
 export function setSdkEnabled(enabled: boolean): void {
-  if (switchedByEnv !== undefined && switchedByEnv.trim() !== '') {
+  if (current === undefined) return;
+  if (current.switchedByEnv) {
     componentLogger().warn(`AWS_XRAY_SDK_ENABLED is set, so setSdkEnabled(${enabled}) is ignored`);
     return;
   }
-  for (const state of running) state.enabled = enabled === true;
+  current.state.enabled = enabled === true;
 }

@@ -2,7 +2,7 @@ import type { DiagLogger } from '@opentelemetry/api';
 import type { XRaySpanProcessorOptions } from './processor-config';
 import { resolveProcessorConfig } from './processor-config';
 import type { ResolvedProcessorConfig } from './processor-config';
-import { parseBoolean, parseChoice, parseList, parseText, parseWholeNumber } from './parse';
+import { parseBoolean, parseChoice, parseList, parseText } from './parse';
 import { resolveSetting } from './setting';
 import type { Env, SettingSpec } from './setting';
 
@@ -104,12 +104,15 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     appName ??
     'unknown_service';
 
-  const streamSql = get(flag('AWS_XRAY_STREAM_SQL', 'streamSql', false), options.streamSql);
-  // The Node SDK's name for the same switch; either variable can turn recording on.
-  const collectSql = get(flag('AWS_XRAY_COLLECT_SQL_QUERIES', 'streamSql', streamSql), undefined);
+  // Two variables for one switch (the Python SDK's and the Node SDK's names); a set variable beats code either way,
+  // so an operator can always turn query recording off.
+  const sqlVariable = (env.AWS_XRAY_STREAM_SQL ?? '').trim() !== '' ? 'AWS_XRAY_STREAM_SQL' : 'AWS_XRAY_COLLECT_SQL_QUERIES';
+  const streamSql = get(flag(sqlVariable, 'streamSql', false), options.streamSql);
 
-  const xrayLevel = get({ env: 'AWS_XRAY_LOG_LEVEL', option: 'logLevel', parse: parseChoice(LOG_LEVELS), fallback: undefined as LogLevel | undefined, show: (v) => v ?? 'warn' }, options.logLevel);
+  // AWS_XRAY_LOG_LEVEL, else OTEL_LOG_LEVEL, else the option: the environment beats code here too.
+  const xrayLevel = get({ env: 'AWS_XRAY_LOG_LEVEL', option: 'AWS_XRAY_LOG_LEVEL', parse: parseChoice(LOG_LEVELS), fallback: undefined as LogLevel | undefined, show: (v) => v ?? 'warn' }, undefined);
   const otelLevel = get({ env: 'OTEL_LOG_LEVEL', option: 'OTEL_LOG_LEVEL', parse: parseOtelLogLevel, fallback: undefined as LogLevel | undefined, show: (v) => v ?? 'warn' }, undefined);
+  const codeLevel = get({ option: 'logLevel', parse: parseChoice(LOG_LEVELS), fallback: 'warn' as LogLevel }, options.logLevel);
 
   return Object.freeze({
     enabled,
@@ -120,12 +123,12 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     dynamicNaming: get(text('AWS_XRAY_DYNAMIC_NAMING', 'dynamicNaming'), options.dynamicNaming),
     plugins: get(list('AWS_XRAY_PLUGINS', 'plugins'), options.plugins),
     autoInstrument: get(flag('AWS_XRAY_AUTO_INSTRUMENT', 'autoInstrument', true), options.autoInstrument),
-    streamSql: streamSql || collectSql,
+    streamSql,
     urlsAsAnnotation: get({ env: 'AWS_XRAY_URLS_AS_ANNOTATION', option: 'urlsAsAnnotation', parse: parseChoice(URLS_AS_ANNOTATION), fallback: 'LAMBDA' as UrlsAsAnnotation }, options.urlsAsAnnotation),
     patchModules: get(list('AWS_XRAY_PATCH_MODULES', 'patchModules'), options.patchModules),
     ignoreModulePatterns: get(list('AWS_XRAY_IGNORE_MODULE_PATTERNS', 'ignoreModulePatterns'), options.ignoreModulePatterns),
     noopId: get(flag('AWS_XRAY_NOOP_ID', 'noopId', true), options.noopId),
-    logLevel: xrayLevel ?? otelLevel ?? 'warn',
+    logLevel: xrayLevel ?? otelLevel ?? codeLevel,
     sampler: get({ env: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseChoice(SAMPLERS), fallback: 'xray' }, options.sampler),
     samplerArg: get(text('OTEL_TRACES_SAMPLER_ARG', 'samplerArg'), options.samplerArg),
     propagators: get({ env: 'OTEL_PROPAGATORS', option: 'propagators', parse: parsePropagators, fallback: Object.freeze(['xray']) }, options.propagators),
@@ -158,4 +161,3 @@ function parseOtelLogLevel(value: unknown) {
   return map[word] ?? { invalid: 'expected NONE, ERROR, WARN, INFO, DEBUG, VERBOSE or ALL' };
 }
 
-export { parseWholeNumber };

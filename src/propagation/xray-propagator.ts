@@ -6,6 +6,9 @@ export const TRACE_HEADER = 'x-amzn-trace-id';
 
 /** What an incoming header left open: set on the context by extract(), read by the sampler. */
 export interface UpstreamRequest {
+  /** The span context this header produced: the note applies only while it is still the parent. */
+  readonly traceId: string;
+  readonly spanId: string;
   /** The header had a Root but no Parent (load balancers send this): the segment has no parent_id. */
   readonly noParent: boolean;
   /** The header had `Sampled=?` (or no Sampled): the caller asks us to decide. */
@@ -63,7 +66,7 @@ export class XRayPropagator implements TextMapPropagator {
     };
     let out = trace.setSpanContext(context, spanContext);
     if (parentId === undefined || !decided) {
-      const upstream: UpstreamRequest = { noParent: parentId === undefined, decide: !decided };
+      const upstream: UpstreamRequest = { traceId, spanId: spanContext.spanId, noParent: parentId === undefined, decide: !decided };
       out = out.setValue(UPSTREAM_REQUEST_KEY, upstream);
     }
     return out;

@@ -21,8 +21,10 @@ export class UpstreamAwareSampler implements Sampler {
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     if (!this._isEnabled()) return { decision: SamplingDecision.NOT_RECORD };
     const upstream = context.getValue(UPSTREAM_REQUEST_KEY) as UpstreamRequest | undefined;
-    // Only the span started right under the extracted header is concerned, not its descendants.
-    if (upstream === undefined || trace.getSpanContext(context)?.isRemote !== true) {
+    const parent = trace.getSpanContext(context);
+    // Only the span started right under the extracted X-Ray header is concerned: not its descendants, and not
+    // when another propagator (tracecontext) has put a parent of its own in its place.
+    if (upstream === undefined || parent?.isRemote !== true || parent.spanId !== upstream.spanId || parent.traceId !== upstream.traceId) {
       return this._inner.shouldSample(context, traceId, name, kind, attributes, links);
     }
     const decideContext = upstream.decide ? trace.deleteSpan(context) : context;

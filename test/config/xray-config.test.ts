@@ -97,6 +97,19 @@ describe('resolveXRayConfig: every variable, environment > code > defaults', () 
     assert.equal(resolve({}, {}, 'pkg').config.tracingName, 'pkg');
   });
 
+  it('lets an SQL variable switch query recording off even when code turns it on', () => {
+    assert.equal(resolve({ streamSql: true }, { AWS_XRAY_COLLECT_SQL_QUERIES: 'false' }).config.streamSql, false);
+    assert.equal(resolve({ streamSql: true }, { AWS_XRAY_STREAM_SQL: 'false', AWS_XRAY_COLLECT_SQL_QUERIES: 'true' }).config.streamSql, false);
+    assert.equal(resolve({}, { AWS_XRAY_COLLECT_SQL_QUERIES: 'true' }).config.streamSql, true);
+    assert.equal(resolve({ streamSql: true }, {}).config.streamSql, true);
+  });
+
+  it('takes the log level from AWS_XRAY_LOG_LEVEL, then OTEL_LOG_LEVEL, then code', () => {
+    assert.equal(resolve({ logLevel: 'silent' }, { OTEL_LOG_LEVEL: 'DEBUG' }).config.logLevel, 'debug');
+    assert.equal(resolve({ logLevel: 'silent' }, { AWS_XRAY_LOG_LEVEL: 'error', OTEL_LOG_LEVEL: 'DEBUG' }).config.logLevel, 'error');
+    assert.equal(resolve({ logLevel: 'silent' }, {}).config.logLevel, 'silent');
+  });
+
   it('takes code options when the environment is silent', () => {
     const { config } = resolve({ sampling: false, dynamicNaming: '*.shop', streamSql: true, propagators: ['tracecontext'] }, {});
     assert.equal(config.sampling, false);

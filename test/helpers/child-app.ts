@@ -14,8 +14,13 @@ export interface RunningApp {
 }
 
 /** Starts `node <preload flag> ./register.js <app>` with only `env` (plus PATH) and waits for its port. */
-export async function startApp(app: string, env: Record<string, string>, preload: '--require' | '--import' = '--require'): Promise<RunningApp> {
-  const child = spawn(process.execPath, [preload, resolve(ROOT, 'register.js'), resolve(APPS, app)], {
+export async function startApp(
+  app: string,
+  env: Record<string, string>,
+  preload: '--require' | '--import' = '--require',
+  extraArgs: string[] = [],
+): Promise<RunningApp> {
+  const child = spawn(process.execPath, [...extraArgs, preload, resolve(ROOT, 'register.js'), resolve(APPS, app)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,8 +12,8 @@ describe('zero-code setup: node --require ./register, configured by environment 
   const sink = new UdpSink();
   let daemon = '';
   const apps: RunningApp[] = [];
-  const run = async (app: string, env: Record<string, string>, preload?: '--require' | '--import'): Promise<RunningApp> => {
-    const running = await startApp(app, { AWS_XRAY_DAEMON_ADDRESS: daemon, AWS_XRAY_TRACING_NAME: 'shop', ...env }, preload);
+  const run = async (app: string, env: Record<string, string>, preload?: '--require' | '--import', extraArgs?: string[]): Promise<RunningApp> => {
+    const running = await startApp(app, { AWS_XRAY_DAEMON_ADDRESS: daemon, AWS_XRAY_TRACING_NAME: 'shop', ...env }, preload, extraArgs);
     apps.push(running);
     return running;
   };
@@ -160,6 +160,47 @@ describe('zero-code setup: node --require ./register, configured by environment 
     assert.equal(await exited, 'SIGTERM');
     await sink.waitFor(1);
     assert.equal(segments()[0]!.http?.request?.url, `http://127.0.0.1:${app.port}/last`);
+  });
+
+  it('lets an app that handles SIGTERM itself (with once) finish its graceful shutdown', async () => {
+    const app = await run('graceful-app.js', { AWS_XRAY_SAMPLING: 'false' });
+    await httpGet(app.port, '/last');
+    let out = '';
+    app.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => app.child.once('exit', (code) => resolve(code)));
+    app.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /cleanup started\ncleanup done/);
+    await sink.waitFor(1);
+  });
+
+  it('runs one instance when the app also calls start(), and still exits on SIGTERM', async () => {
+    const app = await run('double-start.js', { AWS_XRAY_SAMPLING: 'false' });
+    assert.equal((await httpGet(app.port, '/x')).body, 'true');
+    assert.match(app.stderr(), /already started in this process/);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => app.child.once('exit', (_code, signal) => resolve(signal)));
+    app.child.kill('SIGTERM');
+    assert.equal(await exited, 'SIGTERM');
+    await sink.waitFor(1);
+  });
+
+  it('instruments a library the app loads by its resolved path', async () => {
+    const app = await run('express-by-path.js', { AWS_XRAY_SAMPLING: 'false' });
+    await httpGet(app.port, '/by-path');
+    await sink.waitFor(1);
+    assert.equal(segments()[0]!.metadata?.default?.['http.route'], '/by-path');
+    assert.ok((segments()[0]!.subsegments?.length ?? 0) > 0, 'express spans are there');
+  });
+
+  it('installs the ES module hook under --import only when tracing is on', async () => {
+    const spy = ['--require', require('node:path').resolve(__dirname, '../../../test/fixtures/spy-module-register.js')];
+    const off = await run('esm-app.mjs', { AWS_XRAY_SDK_ENABLED: 'false' }, '--import', spy);
+    await httpGet(off.port, '/');
+    assert.doesNotMatch(off.stderr(), /module\.register/);
+    const on = await run('esm-app.mjs', { AWS_XRAY_SAMPLING: 'false' }, '--import', spy);
+    await httpGet(on.port, '/');
+    assert.match(on.stderr(), /module\.register\(@opentelemetry\/instrumentation\/hook\.mjs\)/);
+    await sink.waitFor(1);
   });
 
   it('installs nothing with AWS_XRAY_SDK_ENABLED=false (or OTEL_SDK_DISABLED=true)', async () => {

@@ -19,14 +19,14 @@ describe('XRayPropagator', () => {
   it('continues a Root-only header (load balancers) and asks for a decision', () => {
     const context = extract('Root=1-5759e988-bd862e3fe1be46a994272793');
     assert.equal(trace.getSpanContext(context)?.traceId, '5759e988bd862e3fe1be46a994272793');
-    assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { noParent: true, decide: true });
+    assert.deepEqual({ ...(context.getValue(UPSTREAM_REQUEST_KEY) as object), spanId: undefined }, { traceId: '5759e988bd862e3fe1be46a994272793', spanId: undefined, noParent: true, decide: true });
   });
 
   it('continues Sampled=? and a missing Sampled, asking for a decision', () => {
     for (const header of ['Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8']) {
       const context = extract(header);
       assert.equal(trace.getSpanContext(context)?.spanId, '53995c3f42cd8ad8');
-      assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { noParent: false, decide: true });
+      assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8', noParent: false, decide: true });
     }
   });
 
@@ -39,7 +39,7 @@ describe('XRayPropagator', () => {
   it('drops an invalid Parent but keeps the trace', () => {
     const context = extract('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=zz;Sampled=1');
     assert.equal(trace.getSpanContext(context)?.traceId, '5759e988bd862e3fe1be46a994272793');
-    assert.deepEqual(context.getValue(UPSTREAM_REQUEST_KEY), { noParent: true, decide: false });
+    assert.deepEqual({ ...(context.getValue(UPSTREAM_REQUEST_KEY) as object), spanId: undefined }, { traceId: '5759e988bd862e3fe1be46a994272793', spanId: undefined, noParent: true, decide: false });
   });
 
   it('finds the header in any case on carriers that keep case', () => {
@@ -54,5 +54,23 @@ describe('XRayPropagator', () => {
     const none: Record<string, string> = {};
     propagator.inject(ROOT_CONTEXT, none, defaultTextMapSetter);
     assert.deepEqual(none, {});
+  });
+});
+
+describe('XRayPropagator with tracecontext: an upstream decision is never overridden', () => {
+  it('keeps a W3C Sampled=0 decision when a load balancer also sent a Root-only X-Ray header', () => {
+    const { CompositePropagator, W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+    const { UpstreamAwareSampler } = require('../../src/sampling/upstream-aware-sampler') as typeof import('../../src/sampling/upstream-aware-sampler');
+    const { ParentBasedSampler, AlwaysOnSampler, SamplingDecision } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+    const composite = new CompositePropagator({ propagators: [new XRayPropagator(), new W3CTraceContextPropagator()] });
+    const carrier = {
+      'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793',
+      traceparent: '00-11111111111111111111111111111111-2222222222222222-00',
+    };
+    const context = composite.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+    const sampler = new UpstreamAwareSampler(new ParentBasedSampler({ root: new AlwaysOnSampler() }));
+    const result = sampler.shouldSample(context, '11111111111111111111111111111111', 'GET /', 1, {}, []);
+    assert.equal(result.decision, SamplingDecision.NOT_RECORD);
+    assert.equal(result.attributes, undefined);
   });
 });

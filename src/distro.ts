@@ -14,6 +14,8 @@ import type { XRayConfig } from './config/xray-config';
 import type { Env } from './config/setting';
 import { XRayPropagator } from './propagation/xray-propagator';
 import { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
+import { loadLocalRules } from './sampling/local-rules';
+import { LocalRulesSampler } from './sampling/local-rules-sampler';
 import { UpstreamAwareSampler } from './sampling/upstream-aware-sampler';
 import { XRaySpanProcessor } from './span-processor';
 import type { TranslateOptions } from './translate/options';
@@ -43,10 +45,21 @@ export function createSampler(config: XRayConfig, warn: (message: string) => voi
       case 'parentbased_always_on': sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() }); break;
       case 'parentbased_always_off': sampler = new ParentBasedSampler({ root: new AlwaysOffSampler() }); break;
       case 'parentbased_traceidratio': sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) }); break;
-      default: sampler = new ParentBasedSampler({ root: new XRayDefaultRuleSampler() });
+      default: sampler = new ParentBasedSampler({ root: xrayRootSampler(config, warn) });
     }
   }
   return new UpstreamAwareSampler(sampler, isEnabled);
+}
+
+/** X-Ray's rules for new traces: the local rules document when one is configured and valid, else the default rule. */
+function xrayRootSampler(config: XRayConfig, warn: (message: string) => void): Sampler {
+  if (config.samplingRules === undefined) return new XRayDefaultRuleSampler();
+  const rules = loadLocalRules(config.samplingRules);
+  if (typeof rules === 'string') {
+    warn(`AWS_XRAY_SAMPLING_RULES="${config.samplingRules.slice(0, 200)}" is not usable (${rules}); using X-Ray's default rule (1 request per second, then 5%)`);
+    return new XRayDefaultRuleSampler();
+  }
+  return new LocalRulesSampler(rules, config.tracingName);
 }
 
 export function createPropagator(config: XRayConfig): TextMapPropagator {

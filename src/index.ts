@@ -8,6 +8,9 @@ export type { XRayOptions, XRayConfig, ContextMissing, UrlsAsAnnotation, LogLeve
 export { XRayPropagator } from './propagation/xray-propagator';
 export { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
 export { XRaySampler } from './sampling/xray-sampler';
+export { LocalRulesSampler } from './sampling/local-rules-sampler';
+export { parseLocalRules } from './sampling/local-rules';
+export type { LocalRuleSet } from './sampling/local-rules';
 export type { XRaySamplerOptions } from './sampling/xray-sampler';
 export { XRaySpanProcessor } from './span-processor';
 export type { XRayProcessorStats } from './span-processor';

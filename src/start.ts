@@ -76,7 +76,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   // does not pass through `require`. Installed only when something will use it.
   const esm = mode.esm === true && names.length > 0 && installEsmHook(warn);
   const uninstall = installInstrumentations(names, config, provider, esm, warn);
-  for (const [name, value] of [['AWS_XRAY_SAMPLING_RULES', config.samplingRules], ['AWS_XRAY_PLUGINS', config.plugins.join(',')], ['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
+  for (const [name, value] of [['AWS_XRAY_PLUGINS', config.plugins.join(',')], ['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
     // Said plainly rather than silently ignored: these settings are read and checked, not yet acted on.
     if (value !== undefined && value !== '') warn(`${name} is set, but this version of otel-xray does not apply it yet`);
   }

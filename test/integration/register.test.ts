@@ -145,6 +145,23 @@ describe('zero-code setup: node --require ./register, configured by environment 
     assert.equal(segments()[0]!.http?.request?.url, `http://127.0.0.1:${app.port}/esm`);
   });
 
+  it('samples by the local rules file named in AWS_XRAY_SAMPLING_RULES', async () => {
+    const rules = require('node:path').resolve(__dirname, '../../../test/fixtures/rules/v2.json');
+    const app = await run('plain-http.js', { AWS_XRAY_SAMPLING_RULES: rules });
+    for (const path of ['/health', '/a', '/health', '/b']) await httpGet(app.port, path);
+    await sink.waitFor(2);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(segments().map((s) => new URL(s.http!.request!.url!).pathname).sort(), ['/a', '/b']);
+  });
+
+  it('falls back to the default rule, with one warning, when the rules file is broken', async () => {
+    const rules = require('node:path').resolve(__dirname, '../../../test/fixtures/rules/broken.json');
+    const app = await run('plain-http.js', { AWS_XRAY_SAMPLING_RULES: rules });
+    assert.match((await httpGet(app.port, '/first')).headers['x-amzn-trace-id'] as string, /;Sampled=1$/);
+    assert.match(app.stderr(), /AWS_XRAY_SAMPLING_RULES=".*broken\.json" is not usable \(.*not valid JSON.*\); using X-Ray's default rule/);
+    await sink.waitFor(1);
+  });
+
   it('samples by X-Ray\'s default rule: the first request of a second is traced', async () => {
     const app = await run('plain-http.js', {});
     const reply = await httpGet(app.port, '/first');

@@ -59,15 +59,6 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
   return selected.filter((n) => !disabled.has(n));
 }
 
-export function createInstrumentations(names: readonly string[], config: XRayConfig, warn: (message: string) => void): Instrumentation[] {
-  const out: Instrumentation[] = [];
-  for (const name of names) {
-    const instrumentation = createOne(name, config, warn);
-    if (instrumentation !== undefined) out.push(instrumentation);
-  }
-  return out;
-}
-
 function createOne(name: string, config: XRayConfig, warn: (message: string) => void): Instrumentation | undefined {
   try {
     return (FACTORIES[name] as (c: XRayConfig) => Instrumentation)(config);

@@ -5,6 +5,7 @@ import type { Env } from './config/setting';
 import { componentLogger } from './diag';
 import { applicationName, createIdGenerator, createProcessor, createPropagator, createSampler } from './distro';
 import { installEsmHook, installInstrumentations, selectInstrumentations } from './instrumentations';
+import { awsResourceDetector } from './resources/aws-detector';
 import type { XRaySpanProcessor } from './span-processor';
 
 /** A running otel-xray: what start() returns. */
@@ -65,7 +66,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   const state = { enabled: true };
   const processor = createProcessor(config, env, options.emitter);
   const provider = new NodeTracerProvider({
-    resource: detectResource(config),
+    resource: detectResource(config, env, warn),
     sampler: createSampler(config, warn, () => state.enabled),
     idGenerator: createIdGenerator(),
     spanProcessors: [processor],
@@ -76,7 +77,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   // does not pass through `require`. Installed only when something will use it.
   const esm = mode.esm === true && names.length > 0 && installEsmHook(warn);
   const uninstall = installInstrumentations(names, config, provider, esm, warn);
-  for (const [name, value] of [['AWS_XRAY_PLUGINS', config.plugins.join(',')], ['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
+  for (const [name, value] of [['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
     // Said plainly rather than silently ignored: these settings are read and checked, not yet acted on.
     if (value !== undefined && value !== '') warn(`${name} is set, but this version of otel-xray does not apply it yet`);
   }
@@ -142,10 +143,14 @@ function removeExitHooks(): void {
   process.removeListener('SIGINT', onSignal);
 }
 
-/** The resource: OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, host and process facts (all local, no network). */
-function detectResource(config: XRayConfig): import('@opentelemetry/resources').Resource {
+/**
+ * The resource: process and host facts, the AWS plugins (in the background: their attributes arrive when
+ * detection settles, within a second), and OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, which win.
+ */
+function detectResource(config: XRayConfig, env: Env, warn: (message: string) => void): import('@opentelemetry/resources').Resource {
   const resources = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const detected = resources.detectResources({ detectors: [resources.envDetector, resources.processDetector, resources.hostDetector] });
+  const aws = awsResourceDetector({ plugins: config.plugins, env, warn }) as unknown as import('@opentelemetry/resources').ResourceDetector;
+  const detected = resources.detectResources({ detectors: [resources.processDetector, resources.hostDetector, aws, resources.envDetector] });
   const base = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': config.tracingName }));
   return base.merge(detected);
 }

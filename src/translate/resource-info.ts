@@ -32,6 +32,7 @@ const ORIGIN_BY_PLATFORM: Readonly<Record<string, string>> = {
   aws_eks: 'AWS::EKS::Container',
   aws_elastic_beanstalk: 'AWS::ElasticBeanstalk::Environment',
   aws_app_runner: 'AWS::AppRunner::Service',
+  aws_lambda: 'AWS::Lambda::Function',
 };
 
 /** Keys the `aws`, `service` and naming blocks already carry; not repeated as `otel.resource.*` metadata. */
@@ -42,15 +43,35 @@ export class ResourceInfoCache {
   private readonly _cache = new WeakMap<Resource, ResourceInfo>();
   constructor(private readonly _options: ResolvedTranslateOptions) {}
 
+  private readonly _settling = new WeakSet<Resource>();
+
   get(resource: Resource | undefined): ResourceInfo {
     if (resource === undefined || resource === null) return describeResource({}, this._options);
     const cached = this._cache.get(resource);
     if (cached !== undefined) return cached;
+    if (resource.asyncAttributesPending === true) {
+      // Detection still running (the AWS plugins): use what has settled, without the error OTel logs when
+      // `attributes` is read early, and ask the resource to settle so the next documents get everything.
+      if (!this._settling.has(resource)) {
+        this._settling.add(resource);
+        resource.waitForAsyncAttributes?.().catch(() => undefined);
+      }
+      return describeResource(settledAttributes(resource), this._options);
+    }
     const info = describeResource(resource.attributes ?? {}, this._options);
-    // Attributes still being detected may change: cache only the settled picture.
-    if (resource.asyncAttributesPending !== true) this._cache.set(resource, info);
+    this._cache.set(resource, info);
     return info;
   }
+}
+
+/** The attributes of a resource whose asynchronous ones have not all settled: the settled ones, first wins. */
+function settledAttributes(resource: Resource): Attributes {
+  const attributes: Attributes = {};
+  for (const [key, value] of resource.getRawAttributes()) {
+    if (value === undefined || value === null || typeof (value as { then?: unknown }).then === 'function') continue;
+    if (attributes[key] === undefined) attributes[key] = value as Attributes[string];
+  }
+  return attributes;
 }
 
 export function describeResource(attrs: Attributes, options: ResolvedTranslateOptions): ResourceInfo {

@@ -3,6 +3,7 @@ import type { Segment, Subsegment } from '../../src/index';
 import { collectIds } from '../helpers/collect-ids';
 import { httpGet, startApp } from '../helpers/child-app';
 import type { RunningApp } from '../helpers/child-app';
+import { ecsRoutes, imdsRoutes, metadataServer } from '../helpers/metadata-server';
 import { UdpSink } from '../helpers/udp-sink';
 
 const ROOT_ID = '1-5759e988-bd862e3fe1be46a994272793';
@@ -143,6 +144,28 @@ describe('zero-code setup: node --require ./register, configured by environment 
     assert.equal((await httpGet(app.port, '/esm')).body, 'esm');
     await sink.waitFor(1);
     assert.equal(segments()[0]!.http?.request?.url, `http://127.0.0.1:${app.port}/esm`);
+  });
+
+  it('fills the aws block and origin from the plugins named in AWS_XRAY_PLUGINS, without delaying start-up', async () => {
+    const imds = await metadataServer(imdsRoutes());
+    const ecs = await metadataServer(ecsRoutes());
+    const app = await run('plain-http.js', {
+      AWS_XRAY_SAMPLING: 'false', AWS_XRAY_PLUGINS: 'EC2Plugin,ECSPlugin',
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, ECS_CONTAINER_METADATA_URI_V4: `${ecs.url}/v4/abc`,
+    });
+    // Detection runs in the background: requests are served at once; keep asking until a segment carries its result.
+    for (let i = 0; i < 20 && !segments().some((s) => s.origin !== undefined); i++) {
+      await httpGet(app.port, '/x');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const segment = segments().find((s) => s.origin !== undefined)!;
+    assert.equal(segment.origin, 'AWS::ECS::Fargate');
+    assert.deepEqual(segment.aws?.ec2, { instance_id: 'i-0123456789abcdef0', availability_zone: 'eu-west-1a', instance_size: 'm5.large', ami_id: 'ami-0abcdef1234567890' });
+    assert.equal(segment.aws?.ecs?.task_arn, 'arn:aws:ecs:eu-west-1:123456789012:task/prod/1f7d9a2b3c4d');
+    assert.equal(segment.aws?.account_id, '123456789012');
+    assert.deepEqual(segment.aws?.cloudwatch_logs, [{ log_group: '/ecs/orders', arn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/orders' }]);
+    await imds.close();
+    await ecs.close();
   });
 
   it('samples by the local rules file named in AWS_XRAY_SAMPLING_RULES', async () => {

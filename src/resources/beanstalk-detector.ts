@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import type { Attributes } from '@opentelemetry/api';
+import { parseJsonObject, str } from './metadata-http';
+
+export const BEANSTALK_CONFIG_PATH = '/var/elasticbeanstalk/xray/environment.conf';
+
+/**
+ * Elastic Beanstalk from the file the platform writes. Unlike OTel's detector it leaves `service.name` alone:
+ * the segment name is the application's, not "aws_elastic_beanstalk".
+ */
+export async function detectBeanstalk(path: string): Promise<Attributes> {
+  let text: string;
+  try {
+    const handle = await readFile(path, { encoding: 'utf8' });
+    text = handle.length > 64 * 1024 ? '' : handle;
+  } catch {
+    return {};
+  }
+  const doc = parseJsonObject(text);
+  if (doc === undefined) return {};
+  const attributes: Attributes = { 'cloud.provider': 'aws', 'cloud.platform': 'aws_elastic_beanstalk' };
+  const name = str(doc.environment_name);
+  const version = str(doc.version_label);
+  const deployment = doc.deployment_id;
+  if (name !== undefined) attributes['service.namespace'] = name;
+  if (version !== undefined) attributes['service.version'] = version;
+  if (typeof deployment === 'number' || typeof deployment === 'string') attributes['service.instance.id'] = String(deployment);
+  return attributes;
+}

@@ -66,7 +66,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   const state = { enabled: true };
   const processor = createProcessor(config, env, options.emitter);
   const provider = new NodeTracerProvider({
-    resource: detectResource(config, env, warn),
+    resource: detectResource(config, env, warn, options.beanstalkConfigPath),
     sampler: createSampler(config, warn, () => state.enabled),
     idGenerator: createIdGenerator(),
     spanProcessors: [processor],
@@ -147,9 +147,9 @@ function removeExitHooks(): void {
  * The resource: process and host facts, the AWS plugins (in the background: their attributes arrive when
  * detection settles, within a second), and OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, which win.
  */
-function detectResource(config: XRayConfig, env: Env, warn: (message: string) => void): import('@opentelemetry/resources').Resource {
+function detectResource(config: XRayConfig, env: Env, warn: (message: string) => void, beanstalkConfigPath: string | undefined): import('@opentelemetry/resources').Resource {
   const resources = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const aws = awsResourceDetector({ plugins: config.plugins, env, warn }) as unknown as import('@opentelemetry/resources').ResourceDetector;
+  const aws = awsResourceDetector({ plugins: config.plugins, env, warn, ...(beanstalkConfigPath === undefined ? {} : { beanstalkConfigPath }) }) as unknown as import('@opentelemetry/resources').ResourceDetector;
   const detected = resources.detectResources({ detectors: [resources.processDetector, resources.hostDetector, aws, resources.envDetector] });
   const base = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': config.tracingName }));
   return base.merge(detected);

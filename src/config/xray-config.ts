@@ -32,6 +32,8 @@ export interface XRayOptions extends XRaySpanProcessorOptions {
   dynamicNaming?: string;
   /** Resource detectors: EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin, EKSPlugin. `AWS_XRAY_PLUGINS`. */
   plugins?: readonly string[];
+  /** Where ElasticBeanstalkPlugin reads the environment file. Default /var/elasticbeanstalk/xray/environment.conf. */
+  beanstalkConfigPath?: string;
   /** Install the instrumentations. `AWS_XRAY_AUTO_INSTRUMENT`. Default true. */
   autoInstrument?: boolean;
   /** Record SQL query text. `AWS_XRAY_STREAM_SQL` or `AWS_XRAY_COLLECT_SQL_QUERIES`. Default false. */

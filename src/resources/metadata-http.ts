@@ -62,6 +62,8 @@ export function fetchMetadata(request: MetadataRequest): Promise<MetadataRespons
           },
         );
         req.on('error', () => done(undefined));
+        // Detection must never keep the process alive: a short-lived script exits while a probe is pending.
+        req.on('socket', (socket) => socket.unref());
         req.end();
       });
     } catch {

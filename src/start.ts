@@ -152,7 +152,10 @@ function detectResource(config: XRayConfig, env: Env, warn: (message: string) =>
   const aws = awsResourceDetector({ plugins: config.plugins, env, warn, ...(beanstalkConfigPath === undefined ? {} : { beanstalkConfigPath }) }) as unknown as import('@opentelemetry/resources').ResourceDetector;
   const detected = resources.detectResources({ detectors: [resources.processDetector, resources.hostDetector, aws, resources.envDetector] });
   const base = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': config.tracingName }));
-  return base.merge(detected);
+  const resource = base.merge(detected);
+  // OTel settles async attributes only when asked: ask now, so the first document after detection has them.
+  void resource.waitForAsyncAttributes?.().catch(() => undefined);
+  return resource;
 }
 
 function disabledHandle(config: XRayConfig | undefined): XRayHandle {

@@ -70,7 +70,7 @@ function runPlugin(plugin: PluginName, options: AwsDetectionOptions, timeoutMill
     }
     case 'EKSPlugin':
       return detectEks({
-        apiEndpoint: env.KUBERNETES_SERVICE_HOST ? `https://${env.KUBERNETES_SERVICE_HOST}:${env.KUBERNETES_SERVICE_PORT ?? '443'}` : 'https://kubernetes.default.svc',
+        apiEndpoint: env.KUBERNETES_SERVICE_HOST ? `https://${bracketHost(env.KUBERNETES_SERVICE_HOST)}:${env.KUBERNETES_SERVICE_PORT ?? '443'}` : 'https://kubernetes.default.svc',
         serviceAccountDir: options.eksServiceAccountDir ?? SERVICE_ACCOUNT_DIR,
         timeoutMillis,
       });
@@ -79,6 +79,11 @@ function runPlugin(plugin: PluginName, options: AwsDetectionOptions, timeoutMill
     case 'LambdaPlugin':
       return Promise.resolve(detectLambda(env));
   }
+}
+
+/** An IPv6 host in a URL needs brackets (IPv6 EKS clusters). */
+export function bracketHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** Most specific last: later results win where they set a value (Beanstalk > EKS > ECS > EC2; Lambda on top). */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Attributes } from '@opentelemetry/api';
 import { parseJsonObject, str } from './metadata-http';
 
@@ -11,8 +11,9 @@ export const BEANSTALK_CONFIG_PATH = '/var/elasticbeanstalk/xray/environment.con
 export async function detectBeanstalk(path: string): Promise<Attributes> {
   let text: string;
   try {
-    const handle = await readFile(path, { encoding: 'utf8' });
-    text = handle.length > 64 * 1024 ? '' : handle;
+    // A few hundred bytes in practice: anything large is not the platform's file.
+    if ((await stat(path)).size > 64 * 1024) return {};
+    text = await readFile(path, { encoding: 'utf8' });
   } catch {
     return {};
   }

@@ -1,6 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { fetchMetadata, parseJsonObject, str } from './metadata-http';
 
+const TASK_ARN = /^arn:[^:]+:ecs:[^:]+:\d{12}:task\//;
+
 export interface EcsDetectorOptions {
   /** ECS_CONTAINER_METADATA_URI_V4 (or the v3 URI). */
   readonly metadataUri: string;
@@ -28,14 +30,16 @@ export async function detectEcs(options: EcsDetectorOptions): Promise<Attributes
   copy('container.name', container?.Name);
   copy('container.id', container?.DockerId);
   copy('aws.ecs.container.arn', container?.ContainerARN);
-  const taskArn = str(task?.TaskARN);
+  const rawTaskArn = str(task?.TaskARN);
+  // arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>; anything else is not trusted for ARNs, region or account.
+  const taskArn = rawTaskArn !== undefined && TASK_ARN.test(rawTaskArn) ? rawTaskArn : undefined;
   copy('aws.ecs.task.arn', taskArn);
   copy('aws.ecs.task.family', task?.Family);
   copy('cloud.availability_zone', task?.AvailabilityZone);
   const launchType = str(task?.LaunchType);
   if (launchType !== undefined) attributes['aws.ecs.launchtype'] = launchType.toLowerCase();
-  // arn:aws:ecs:<region>:<account>:task/<cluster>/<id>
   const arnParts = taskArn?.split(':');
+  const partition = arnParts?.[1] ?? 'aws';
   const region = arnParts?.[3];
   const account = arnParts?.[4];
   if (region !== undefined && region !== '') attributes['cloud.region'] = region;
@@ -43,7 +47,8 @@ export async function detectEcs(options: EcsDetectorOptions): Promise<Attributes
   const cluster = str(task?.Cluster);
   if (cluster !== undefined) {
     attributes['aws.ecs.cluster.arn'] =
-      cluster.startsWith('arn:') || arnParts === undefined ? cluster : `${arnParts.slice(0, 5).join(':')}:cluster/${cluster}`;
+      cluster.startsWith('arn:') ? cluster : arnParts === undefined ? undefined : `${arnParts.slice(0, 5).join(':')}:cluster/${cluster}`;
+    if (attributes['aws.ecs.cluster.arn'] === undefined) delete attributes['aws.ecs.cluster.arn'];
   }
   const options2 = container?.LogOptions as Record<string, unknown> | undefined;
   const group = str(options2?.['awslogs-group']);
@@ -51,7 +56,7 @@ export async function detectEcs(options: EcsDetectorOptions): Promise<Attributes
     attributes['aws.log.group.names'] = [group];
     const logRegion = str(options2?.['awslogs-region']) ?? region;
     if (logRegion !== undefined && account !== undefined) {
-      attributes['aws.log.group.arns'] = [`arn:aws:logs:${logRegion}:${account}:log-group:${group}`];
+      attributes['aws.log.group.arns'] = [`arn:${partition}:logs:${logRegion}:${account}:log-group:${group}`];
     }
   }
   return attributes;

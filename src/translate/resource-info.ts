@@ -27,6 +27,8 @@ export interface ResourceInfo {
 
 export const UNKNOWN_SERVICE_NAME = 'unknown_service';
 
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
 const ORIGIN_BY_PLATFORM: Readonly<Record<string, string>> = {
   aws_ec2: 'AWS::EC2::Instance',
   aws_eks: 'AWS::EKS::Container',
@@ -64,12 +66,17 @@ export class ResourceInfoCache {
   }
 }
 
-/** The attributes of a resource whose asynchronous ones have not all settled: the settled ones, first wins. */
+/**
+ * The attributes of a resource whose asynchronous ones have not all settled: the settled ones, first entry wins
+ * as in OTel. A pending entry still claims its key, so a lower-priority value never stands in for it.
+ */
 function settledAttributes(resource: Resource): Attributes {
   const attributes: Attributes = {};
+  const claimed = new Set<string>();
   for (const [key, value] of resource.getRawAttributes()) {
-    if (value === undefined || value === null || typeof (value as { then?: unknown }).then === 'function') continue;
-    if (attributes[key] === undefined) attributes[key] = value as Attributes[string];
+    if (claimed.has(key) || value === undefined || value === null) continue;
+    claimed.add(key);
+    if (typeof (value as { then?: unknown }).then !== 'function') attributes[key] = value as Attributes[string];
   }
   return attributes;
 }
@@ -129,8 +136,9 @@ function buildResourceAws(
   if (account !== undefined) aws.account_id = account;
   const zone = str(RES.CLOUD_AVAILABILITY_ZONE);
   const hostId = str(RES.HOST_ID);
-  // host.id off AWS is a machine id, not an instance id: only trust it when the resource says AWS.
-  if (platform === 'aws_ec2' || (providerIsAws && hostId !== undefined)) {
+  // host.id is often a machine id (OTel's host detector reads /etc/machine-id), not an instance id: an ec2 block
+  // needs the EC2 platform, or an id shaped like an instance's on an AWS resource (ECS or EKS on EC2).
+  if (platform === 'aws_ec2' || (providerIsAws && hostId !== undefined && INSTANCE_ID.test(hostId))) {
     aws.ec2 = compact({ instance_id: hostId, availability_zone: zone, instance_size: str(RES.HOST_TYPE), ami_id: str(RES.HOST_IMAGE_ID) });
   }
   if (platform === 'aws_ecs') {

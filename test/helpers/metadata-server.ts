@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A loopback HTTP server standing in for a metadata endpoint (IMDS, ECS task metadata, the Kubernetes API). */
-export async function metadataServer(routes: Record<string, Handler>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+export async function metadataServer(routes: Record<string, Handler>, host = '127.0.0.1'): Promise<{ url: string; port: number; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -17,9 +17,11 @@ export async function metadataServer(routes: Record<string, Handler>): Promise<{
     }
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
     requests,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

@@ -168,6 +168,14 @@ describe('zero-code setup: node --require ./register, configured by environment 
     await ecs.close();
   });
 
+  it('gives the very first segment the attributes of a detection that has finished (Lambda)', async () => {
+    const app = await run('plain-http.js', { AWS_XRAY_SAMPLING: 'false', AWS_LAMBDA_FUNCTION_NAME: 'orders', AWS_REGION: 'eu-west-1' });
+    await httpGet(app.port, '/first');
+    await sink.waitFor(1);
+    assert.equal(segments()[0]!.origin, 'AWS::Lambda::Function');
+    assert.equal(segments()[0]!.aws?.ec2, undefined, 'no ec2 block from the machine id');
+  });
+
   it('samples by the local rules file named in AWS_XRAY_SAMPLING_RULES', async () => {
     const rules = require('node:path').resolve(__dirname, '../../../test/fixtures/rules/v2.json');
     const app = await run('plain-http.js', { AWS_XRAY_SAMPLING_RULES: rules });

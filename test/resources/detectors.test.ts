@@ -72,6 +72,16 @@ describe('AWS resource detectors (the X-Ray plugins)', function () {
       await ecs.close();
     });
 
+    it('trusts no ARN, region or account from a task ARN that is not one', async () => {
+      const routes = ecsRoutes();
+      routes['/v4/abc/task'] = (_req, res) => res.end(JSON.stringify({ ...ECS_TASK, TaskARN: 'garbage' }));
+      const ecs = await metadataServer(routes);
+      const attributes = await detectEcs({ metadataUri: `${ecs.url}/v4/abc`, timeoutMillis: 1000 });
+      for (const key of ['aws.ecs.task.arn', 'aws.ecs.cluster.arn', 'cloud.region', 'cloud.account.id', 'aws.log.group.arns']) assert.equal(attributes[key], undefined, key);
+      assert.equal(attributes['container.name'], 'orders');
+      await ecs.close();
+    });
+
     it('gives nothing when the endpoint does not answer usefully', async () => {
       const ecs = await metadataServer({});
       assert.deepEqual(await detectEcs({ metadataUri: `${ecs.url}/v4/abc`, timeoutMillis: 300 }), {});
@@ -114,6 +124,17 @@ describe('AWS resource detectors (the X-Ray plugins)', function () {
       assert.equal(attributes['cloud.platform'], 'aws_eks');
       assert.equal(attributes['k8s.cluster.name'], 'prod-eks');
       assert.equal(typeof attributes['k8s.pod.name'], 'string');
+      await api.close();
+    });
+
+    it('reaches an IPv6 Kubernetes API (host in brackets)', async () => {
+      const api = await metadataServer({ 'GET /api/v1/namespaces/kube-system/configmaps/aws-auth': authorized({ data: {} }) }, '::1');
+      // The https scheme is what the real API uses; the loopback stand-in speaks http, so call the detector directly.
+      const attributes = await detectEks({ apiEndpoint: api.url, serviceAccountDir: dir, timeoutMillis: 1000 });
+      assert.equal(attributes['cloud.platform'], 'aws_eks');
+      const { bracketHost } = require('../../src/resources/aws-detector') as { bracketHost: (h: string) => string };
+      assert.equal(bracketHost('fd00::1'), '[fd00::1]');
+      assert.equal(bracketHost('10.100.0.1'), '10.100.0.1');
       await api.close();
     });
 

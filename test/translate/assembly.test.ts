@@ -172,6 +172,31 @@ describe('toSegmentDocuments: segments, subsegments and documents', () => {
     assert.equal(segment!.subsegments?.[0]?.aws, undefined);
   });
 
+  it('writes no ec2 block from a machine id (OTel\'s host detector) on ECS, EKS or Lambda', () => {
+    const resource = resourceFromAttributes({ 'service.name': 'svc', 'cloud.provider': 'aws', 'cloud.platform': 'aws_ecs', 'host.id': '3d1219c7b0e44d7c9d4a6f2e8b1c0a55' });
+    const spans = recordSpans((tracer) => tracer.startSpan('req', { kind: SpanKind.SERVER }).end(), { resource });
+    const [segment] = assertValidDocuments(toSegmentDocuments(spans)) as Segment[];
+    assert.equal(segment!.aws?.ec2, undefined);
+    assert.equal(segment!.origin, 'AWS::ECS::Container');
+  });
+
+  it('uses the settled attributes of a resource still detecting, never a lower-priority value in place of a pending one', async () => {
+    let settle: (value: string) => void = () => undefined;
+    const pending = new Promise<string>((resolve) => (settle = resolve));
+    const resource = resourceFromAttributes({ 'service.name': 'svc', 'cloud.provider': 'aws', 'cloud.platform': 'aws_ec2' })
+      .merge(resourceFromAttributes({ 'cloud.platform': pending as unknown as string }));
+    const translator = new SegmentTranslator();
+    // A span that carries the still-detecting resource (exporters would wait; the X-Ray processor does not).
+    const [real] = recordSpans((tracer) => tracer.startSpan('req', { kind: SpanKind.SERVER }).end());
+    const spans = [Object.create(real!, { resource: { value: resource } }) as typeof real & object];
+    const [before] = assertValidDocuments(translator.translate(spans)) as Segment[];
+    assert.equal(before!.origin, undefined, 'the pending platform is not replaced by the earlier aws_ec2');
+    settle('aws_eks');
+    await resource.waitForAsyncAttributes?.();
+    const [after] = assertValidDocuments(translator.translate(spans)) as Segment[];
+    assert.equal(after!.origin, 'AWS::EKS::Container');
+  });
+
   it('writes no aws block and no origin for a resource on another cloud', () => {
     const resource = resourceFromAttributes({ 'service.name': 'svc', 'cloud.provider': 'gcp', 'cloud.platform': 'gcp_compute_engine' });
     const spans = recordSpans((tracer) => tracer.startSpan('req', { kind: SpanKind.SERVER }).end(), { resource });

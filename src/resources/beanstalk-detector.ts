@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Attributes } from '@opentelemetry/api';
-import { parseJsonObject, str } from './metadata-http';
+import { readString } from '../translate/read-attributes';
+import { parseJsonObject } from './metadata-http';
 
 export const BEANSTALK_CONFIG_PATH = '/var/elasticbeanstalk/xray/environment.conf';
 
@@ -20,8 +21,8 @@ export async function detectBeanstalk(path: string): Promise<Attributes> {
   const doc = parseJsonObject(text);
   if (doc === undefined) return {};
   const attributes: Attributes = { 'cloud.provider': 'aws', 'cloud.platform': 'aws_elastic_beanstalk' };
-  const name = str(doc.environment_name);
-  const version = str(doc.version_label);
+  const name = readString(doc.environment_name);
+  const version = readString(doc.version_label);
   const deployment = doc.deployment_id;
   if (name !== undefined) attributes['service.namespace'] = name;
   if (version !== undefined) attributes['service.version'] = version;

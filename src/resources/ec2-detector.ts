@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { fetchMetadata, parseJsonObject, str } from './metadata-http';
+import { readString } from '../translate/read-attributes';
+import { fetchMetadata, parseJsonObject } from './metadata-http';
 
 export interface Ec2DetectorOptions {
   /** IMDS base URL. Default: env AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254. */
@@ -31,11 +32,11 @@ export async function detectEc2(options: Ec2DetectorOptions): Promise<Attributes
     maxBytes: 16 * 1024,
   });
   const doc = identity?.status === 200 ? parseJsonObject(identity.body) : undefined;
-  const instanceId = str(doc?.instanceId);
+  const instanceId = readString(doc?.instanceId);
   if (doc === undefined || instanceId === undefined) return {};
   const attributes: Attributes = { 'cloud.provider': 'aws', 'cloud.platform': 'aws_ec2', 'host.id': instanceId };
   const copy = (key: string, value: unknown): void => {
-    const text = str(value);
+    const text = readString(value);
     if (text !== undefined) attributes[key] = text;
   };
   copy('host.type', doc.instanceType);

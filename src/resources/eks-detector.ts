@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Attributes } from '@opentelemetry/api';
-import { fetchMetadata, parseJsonObject, str } from './metadata-http';
+import { readString } from '../translate/read-attributes';
+import { fetchMetadata, parseJsonObject } from './metadata-http';
 
 export interface EksDetectorOptions {
   /** The Kubernetes API. Default https://kubernetes.default.svc. */
@@ -38,7 +39,7 @@ export async function detectEks(options: EksDetectorOptions): Promise<Attributes
   if (awsAuth?.status !== 200) return {};
   const attributes: Attributes = { 'cloud.provider': 'aws', 'cloud.platform': 'aws_eks', 'k8s.pod.name': hostname() };
   const data = parseJsonObject(clusterInfo?.status === 200 ? clusterInfo.body : undefined)?.data as Record<string, unknown> | undefined;
-  const cluster = str(data?.['cluster.name']);
+  const cluster = readString(data?.['cluster.name']);
   if (cluster !== undefined) attributes['k8s.cluster.name'] = cluster;
   return attributes;
 }

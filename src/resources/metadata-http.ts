@@ -82,7 +82,3 @@ export function parseJsonObject(text: string | undefined): Record<string, unknow
     return undefined;
   }
 }
-
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}

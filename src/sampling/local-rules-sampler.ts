@@ -5,23 +5,7 @@ import { ATTR } from '../attribute-keys';
 import { readString } from '../translate/read-attributes';
 import { hostWithoutPort } from '../url-parts';
 import type { LocalRule, LocalRuleSet } from './local-rules';
-
-/** A per-second reservoir: up to `perSecond` takes in each wall-clock second. */
-class Reservoir {
-  private _second = -1;
-  private _taken = 0;
-  constructor(private readonly _perSecond: number) {}
-  take(nowMillis: number): boolean {
-    const second = Math.floor(nowMillis / 1000);
-    if (second !== this._second) {
-      this._second = second;
-      this._taken = 0;
-    }
-    if (this._taken >= this._perSecond) return false;
-    this._taken++;
-    return true;
-  }
-}
+import { Reservoir } from './reservoir';
 
 /**
  * Decides new traces by local X-Ray rules: the first rule whose host (or service name), method and path match

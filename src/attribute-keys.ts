@@ -85,6 +85,8 @@ export const ATTR = {
   XRAY_TRACED: 'aws.xray.traced',
   /** Set by otel-xray's sampler when the incoming header had a Root but no Parent: the segment has no parent_id. */
   XRAY_NO_PARENT: 'aws.xray.no_parent',
+  /** The centralized sampling rule that sampled the trace (set by the sampler, written as aws.xray.sampling_rule_name). */
+  XRAY_SAMPLING_RULE_NAME: 'aws.xray.sampling_rule_name',
 } as const;
 
 /** Resource attribute keys. */

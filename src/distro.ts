@@ -16,6 +16,7 @@ import { XRayPropagator } from './propagation/xray-propagator';
 import { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
 import { loadLocalRules } from './sampling/local-rules';
 import { LocalRulesSampler } from './sampling/local-rules-sampler';
+import { CentralizedSampler } from './sampling/centralized-sampler';
 import { UpstreamAwareSampler } from './sampling/upstream-aware-sampler';
 import { XRaySpanProcessor } from './span-processor';
 import type { TranslateOptions } from './translate/options';
@@ -26,8 +27,23 @@ export function inLambda(env: Env): boolean {
   return env.AWS_LAMBDA_FUNCTION_NAME !== undefined || env.LAMBDA_TASK_ROOT !== undefined;
 }
 
-/** The sampler named by the configuration, parent-based, wrapped so X-Ray headers that ask for a decision get one. */
-export function createSampler(config: XRayConfig, warn: (message: string) => void, isEnabled: () => boolean = () => true): Sampler {
+/** What decides, and how to stop its polling. */
+export interface SamplerParts {
+  readonly sampler: Sampler;
+  readonly stop: () => void;
+}
+
+/**
+ * The sampler named by the configuration, parent-based, wrapped so X-Ray headers that ask for a decision get
+ * one. For `xray`, X-Ray's centralized rules through the daemon (unless turned off), over the local rules.
+ */
+export function createSampler(
+  config: XRayConfig,
+  warn: (message: string) => void,
+  isEnabled: () => boolean = () => true,
+  serviceType: () => string = () => '',
+): SamplerParts {
+  let stop = (): void => undefined;
   const ratio = (): number => {
     const value = config.samplerArg === undefined ? 1 : Number(config.samplerArg);
     if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
@@ -45,10 +61,18 @@ export function createSampler(config: XRayConfig, warn: (message: string) => voi
       case 'parentbased_always_on': sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() }); break;
       case 'parentbased_always_off': sampler = new ParentBasedSampler({ root: new AlwaysOffSampler() }); break;
       case 'parentbased_traceidratio': sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) }); break;
-      default: sampler = new ParentBasedSampler({ root: xrayRootSampler(config, warn) });
+      default: {
+        let root = xrayRootSampler(config, warn);
+        if (config.centralizedSampling) {
+          const central = new CentralizedSampler({ endpoint: config.processor.daemon.tcp, fallback: root, serviceName: config.tracingName, serviceType, warn }).start();
+          stop = () => central.stop();
+          root = central;
+        }
+        sampler = new ParentBasedSampler({ root });
+      }
     }
   }
-  return new UpstreamAwareSampler(sampler, isEnabled);
+  return { sampler: new UpstreamAwareSampler(sampler, isEnabled), stop };
 }
 
 /** X-Ray's rules for new traces: the local rules document when one is configured and valid, else the default rule. */

@@ -6,6 +6,7 @@ import { componentLogger } from './diag';
 import { applicationName, createIdGenerator, createProcessor, createPropagator, createSampler } from './distro';
 import { installEsmHook, installInstrumentations, selectInstrumentations } from './instrumentations';
 import { awsResourceDetector } from './resources/aws-detector';
+import { originOf } from './translate/resource-info';
 import type { XRaySpanProcessor } from './span-processor';
 
 /** A running otel-xray: what start() returns. */
@@ -65,9 +66,17 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const state = { enabled: true };
   const processor = createProcessor(config, env, options.emitter);
+  const resource = detectResource(config, env, warn, options.beanstalkConfigPath);
+  // Centralized rules match ServiceType (the origin): known once detection has settled.
+  let serviceType = '';
+  void (resource.waitForAsyncAttributes?.() ?? Promise.resolve()).then(() => {
+    const platform = resource.attributes['cloud.platform'];
+    serviceType = typeof platform === 'string' ? originOf(platform, resource.attributes) ?? '' : '';
+  }).catch(() => undefined);
+  const sampling = createSampler(config, warn, () => state.enabled, () => serviceType);
   const provider = new NodeTracerProvider({
-    resource: detectResource(config, env, warn, options.beanstalkConfigPath),
-    sampler: createSampler(config, warn, () => state.enabled),
+    resource,
+    sampler: sampling.sampler,
     idGenerator: createIdGenerator(),
     spanProcessors: [processor],
   });
@@ -94,6 +103,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
         if (current?.handle === handle) current = undefined;
         try {
           uninstall();
+          sampling.stop();
           await provider.shutdown();
         } catch (err) {
           warn(`shutting down failed: ${String(err)}`);

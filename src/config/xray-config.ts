@@ -28,6 +28,8 @@ export interface XRayOptions extends XRaySpanProcessorOptions {
   sampling?: boolean;
   /** Local sampling rules: a file path or inline JSON. `AWS_XRAY_SAMPLING_RULES`. */
   samplingRules?: string;
+  /** Fetch sampling rules and targets from X-Ray through the daemon (its TCP address). Default true. */
+  centralizedSampling?: boolean;
   /** Name segments after the Host header when it matches this pattern (`*`, `?`). `AWS_XRAY_DYNAMIC_NAMING`. */
   dynamicNaming?: string;
   /** Resource detectors: EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin, EKSPlugin. `AWS_XRAY_PLUGINS`. */
@@ -68,6 +70,7 @@ export interface XRayConfig {
   readonly contextMissing: ContextMissing;
   readonly sampling: boolean;
   readonly samplingRules: string | undefined;
+  readonly centralizedSampling: boolean;
   readonly dynamicNaming: string | undefined;
   readonly plugins: readonly string[];
   readonly autoInstrument: boolean;
@@ -122,6 +125,7 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     contextMissing: get({ env: 'AWS_XRAY_CONTEXT_MISSING', option: 'contextMissing', parse: parseChoice(CONTEXT_MISSING), fallback: 'LOG_ERROR' as ContextMissing }, options.contextMissing),
     sampling: get(flag('AWS_XRAY_SAMPLING', 'sampling', true), options.sampling),
     samplingRules: get(text('AWS_XRAY_SAMPLING_RULES', 'samplingRules'), options.samplingRules),
+    centralizedSampling: get(flag(undefined, 'centralizedSampling', true), options.centralizedSampling),
     dynamicNaming: get(text('AWS_XRAY_DYNAMIC_NAMING', 'dynamicNaming'), options.dynamicNaming),
     plugins: get(list('AWS_XRAY_PLUGINS', 'plugins'), options.plugins),
     autoInstrument: get(flag('AWS_XRAY_AUTO_INSTRUMENT', 'autoInstrument', true), options.autoInstrument),

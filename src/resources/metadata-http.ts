@@ -2,7 +2,9 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
 export interface MetadataRequest {
-  readonly method?: 'GET' | 'PUT';
+  readonly method?: 'GET' | 'PUT' | 'POST';
+  /** A request body (sent as given; set the content type in headers). */
+  readonly body?: string;
   readonly url: string;
   readonly headers?: Record<string, string>;
   /** The whole request, connect to last byte. */
@@ -19,7 +21,8 @@ export interface MetadataResponse {
 }
 
 /**
- * One bounded request to a metadata endpoint (IMDS, ECS task metadata, the Kubernetes API): a hard timeout, a
+ * One bounded request to a metadata endpoint (IMDS, ECS task metadata, the Kubernetes API, the daemon's sampling
+ * proxy): a hard timeout, a
  * size cap, never traced, never rejects. Resolves undefined when there is no usable answer.
  */
 export function fetchMetadata(request: MetadataRequest): Promise<MetadataResponse | undefined> {
@@ -64,7 +67,7 @@ export function fetchMetadata(request: MetadataRequest): Promise<MetadataRespons
         req.on('error', () => done(undefined));
         // Detection must never keep the process alive: a short-lived script exits while a probe is pending.
         req.on('socket', (socket) => socket.unref());
-        req.end();
+        req.end(request.body);
       });
     } catch {
       done(undefined);

@@ -114,7 +114,7 @@ export function describeResource(attrs: Attributes, options: ResolvedTranslateOp
   });
 }
 
-function originOf(platform: string, attrs: Attributes): string | undefined {
+export function originOf(platform: string, attrs: Attributes): string | undefined {
   if (platform === 'aws_ecs') {
     const launchType = readString(attrs[RES.ECS_LAUNCH_TYPE])?.toLowerCase();
     if (launchType === 'ec2') return 'AWS::ECS::EC2';

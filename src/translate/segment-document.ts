@@ -103,6 +103,8 @@ export interface XRaySdkBlock {
   auto_instrumentation?: boolean;
   /** Name of the sampling rule that sampled this trace, when a rule did. */
   rule_name?: string;
+  /** The same, under the Python SDK's name, which otel-xray writes. */
+  sampling_rule_name?: string;
 }
 
 export interface AwsBlock {

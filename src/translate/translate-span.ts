@@ -88,7 +88,9 @@ export function translateSpan(
   }
 
   const awsCall = (seen & (KIND.AWS_CALL | KIND.RPC)) !== 0 ? buildAwsCallFields(attrs, isAwsApi) : undefined;
-  const aws = mergeAws(resource?.aws, awsCall);
+  let aws = mergeAws(resource?.aws, awsCall);
+  const ruleName = isSegment && (seen & KIND.XRAY) !== 0 ? readString(attrs[ATTR.XRAY_SAMPLING_RULE_NAME]) : undefined;
+  if (ruleName !== undefined) aws = { ...aws, xray: { ...aws?.xray, sampling_rule_name: truncate(ruleName, 64) } };
   if (aws !== undefined) entity.aws = aws;
 
   let carried = KIND.HTTP | KIND.NET | KIND.AWS_CALL | KIND.XRAY;

@@ -197,6 +197,18 @@ describe('toSegmentDocuments: segments, subsegments and documents', () => {
     assert.equal(after!.origin, 'AWS::EKS::Container');
   });
 
+  it('writes the sampling rule that sampled a request as aws.xray.sampling_rule_name, without touching the shared block', () => {
+    const resource = resourceFromAttributes({ 'service.name': 'svc', 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.language': 'nodejs' });
+    const spans = recordSpans((tracer) => {
+      tracer.startSpan('ruled', { kind: SpanKind.SERVER, attributes: { 'aws.xray.sampling_rule_name': 'orders' } }).end();
+      tracer.startSpan('plain', { kind: SpanKind.SERVER }).end();
+    }, { resource });
+    const [ruled, plain] = assertValidDocuments(new SegmentTranslator().translate(spans)) as Segment[];
+    assert.deepEqual(ruled!.aws?.xray, { sdk: 'opentelemetry for nodejs', auto_instrumentation: false, sampling_rule_name: 'orders' });
+    assert.equal(ruled!.metadata, undefined);
+    assert.deepEqual(plain!.aws?.xray, { sdk: 'opentelemetry for nodejs', auto_instrumentation: false });
+  });
+
   it('writes no aws block and no origin for a resource on another cloud', () => {
     const resource = resourceFromAttributes({ 'service.name': 'svc', 'cloud.provider': 'gcp', 'cloud.platform': 'gcp_compute_engine' });
     const spans = recordSpans((tracer) => tracer.startSpan('req', { kind: SpanKind.SERVER }).end(), { resource });

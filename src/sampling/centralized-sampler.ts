@@ -1,0 +1,232 @@
+import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
+import type { Endpoint } from '../config/daemon-address';
+import { formatEndpoint } from '../config/daemon-address';
+import { ATTR } from '../attribute-keys';
+import { fetchMetadata, parseJsonObject } from '../resources/metadata-http';
+import { randomHexId } from '../translate/ids';
+import { readString } from '../translate/read-attributes';
+import { hostWithoutPort } from '../url-parts';
+import { parseSamplingRules, ruleMatches } from './centralized-rules';
+import type { CentralRule, SamplingRequest } from './centralized-rules';
+import { Reservoir } from './reservoir';
+
+export interface CentralizedSamplerOptions {
+  /** The daemon's TCP address (its sampling proxy). */
+  readonly endpoint: Endpoint;
+  /** Decides until the first rules arrive, and whenever the daemon has given none. */
+  readonly fallback: Sampler;
+  readonly serviceName: string;
+  /** The `origin` rules match ServiceType against (from cloud.platform); may change once detection settles. */
+  readonly serviceType?: () => string;
+  readonly warn: (message: string) => void;
+  readonly rulesIntervalMillis?: number;
+  readonly targetsIntervalMillis?: number;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** One rule's live state: its quota from the last target, borrowing, and the statistics to report. */
+class RuleState {
+  quota: Reservoir | undefined;
+  quotaUntilMillis = 0;
+  fixedRate: number;
+  readonly borrow = new Reservoir(1);
+  requests = 0;
+  sampled = 0;
+  borrowed = 0;
+
+  constructor(readonly rule: CentralRule) {
+    this.fixedRate = rule.fixedRate;
+  }
+
+  decide(nowMillis: number, random: () => number): boolean {
+    this.requests++;
+    let sampled: boolean;
+    if (this.quota !== undefined && nowMillis < this.quotaUntilMillis) {
+      sampled = this.quota.take(nowMillis) || random() < this.fixedRate;
+    } else if (this.rule.reservoirSize > 0 && this.borrow.take(nowMillis)) {
+      // No valid quota yet (or any more): borrow one request a second, as the SDKs do.
+      this.borrowed++;
+      sampled = true;
+    } else {
+      sampled = random() < this.fixedRate;
+    }
+    if (sampled) this.sampled++;
+    return sampled;
+  }
+}
+
+/**
+ * X-Ray's centralized sampling through the daemon's proxy: rules (GetSamplingRules) fetched at once in the
+ * background and every 5 minutes, targets (SamplingTargets) every 10 seconds with each rule's statistics. Until
+ * rules arrive, and when the daemon cannot be reached, the fallback sampler (local rules) decides; the last good
+ * rules keep working. Timers are unref'd; failures give one warning per kind.
+ */
+export class CentralizedSampler implements Sampler {
+  private _states: RuleState[] | undefined;
+  private readonly _clientId = randomHexId(12);
+  private readonly _now: () => number;
+  private readonly _random: () => number;
+  private _rulesTimer: NodeJS.Timeout | undefined;
+  private _targetsTimer: NodeJS.Timeout | undefined;
+  private _lastRulesFetchSeconds = 0;
+  private readonly _warned = new Set<string>();
+  private _stopped = false;
+
+  constructor(private readonly _options: CentralizedSamplerOptions) {
+    this._now = _options.now ?? Date.now;
+    this._random = _options.random ?? Math.random;
+  }
+
+  /** Starts polling: the first rules request now (never awaited), then on schedule. */
+  start(): this {
+    this._scheduleRules(0);
+    this._scheduleTargets(this._options.targetsIntervalMillis ?? 10_000);
+    return this;
+  }
+
+  stop(): void {
+    this._stopped = true;
+    if (this._rulesTimer !== undefined) clearTimeout(this._rulesTimer);
+    if (this._targetsTimer !== undefined) clearTimeout(this._targetsTimer);
+  }
+
+  /** Resolves when the rules have been fetched once (for tests and diagnostics). */
+  async refreshRules(): Promise<boolean> {
+    const reply = await this._post('/GetSamplingRules', { NextToken: null });
+    const rules = reply === undefined ? undefined : parseSamplingRules(reply);
+    if (rules === undefined) {
+      if (reply !== undefined) this._warnOnce('rules-invalid', 'the daemon answered GetSamplingRules with something that is not a rules document; keeping the rules in use');
+      return false;
+    }
+    const previous = new Map((this._states ?? []).map((s) => [s.rule.name, s]));
+    // A rule that is still there keeps its quota and statistics.
+    this._states = rules.map((rule) => {
+      const old = previous.get(rule.name);
+      if (old === undefined) return new RuleState(rule);
+      const state = new RuleState(rule);
+      state.quota = old.quota;
+      state.quotaUntilMillis = old.quotaUntilMillis;
+      state.requests = old.requests;
+      state.sampled = old.sampled;
+      state.borrowed = old.borrowed;
+      return state;
+    });
+    this._lastRulesFetchSeconds = this._now() / 1000;
+    return true;
+  }
+
+  /** Reports statistics and applies the targets the service returns. */
+  async refreshTargets(): Promise<number | undefined> {
+    const states = this._states;
+    if (states === undefined || states.length === 0) return undefined;
+    const timestamp = Math.floor(this._now() / 1000);
+    const documents = states.map((s) => ({
+      RuleName: s.rule.name, ClientID: this._clientId, Timestamp: timestamp,
+      RequestCount: s.requests, SampledCount: s.sampled, BorrowCount: s.borrowed,
+    }));
+    for (const s of states) s.requests = s.sampled = s.borrowed = 0;
+    const reply = await this._post('/SamplingTargets', { SamplingStatisticsDocuments: documents });
+    const targets = (reply as { SamplingTargetDocuments?: unknown } | undefined)?.SamplingTargetDocuments;
+    if (!Array.isArray(targets)) {
+      if (reply !== undefined) this._warnOnce('targets-invalid', 'the daemon answered SamplingTargets with something that is not a targets document');
+      return undefined;
+    }
+    let interval: number | undefined;
+    for (const target of targets as Array<Record<string, unknown>>) {
+      const state = states.find((s) => s.rule.name === target?.RuleName);
+      if (state === undefined) continue;
+      if (typeof target.FixedRate === 'number' && target.FixedRate >= 0 && target.FixedRate <= 1) state.fixedRate = target.FixedRate;
+      if (typeof target.ReservoirQuota === 'number' && target.ReservoirQuota >= 0 && typeof target.ReservoirQuotaTTL === 'number') {
+        state.quota = new Reservoir(Math.floor(target.ReservoirQuota));
+        state.quotaUntilMillis = target.ReservoirQuotaTTL * 1000;
+      }
+      if (typeof target.Interval === 'number' && target.Interval > 0) interval = Math.min(interval ?? Infinity, target.Interval * 1000);
+    }
+    const modified = (reply as { LastRuleModification?: unknown }).LastRuleModification;
+    if (typeof modified === 'number' && modified > this._lastRulesFetchSeconds) await this.refreshRules();
+    return interval;
+  }
+
+  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    const states = this._states;
+    if (states === undefined || states.length === 0) return this._options.fallback.shouldSample(context, traceId, name, kind, attributes, links);
+    const request = this._describe(attributes ?? {});
+    for (const state of states) {
+      if (!ruleMatches(state.rule, request)) continue;
+      const sampled = state.decide(this._now(), this._random);
+      return sampled
+        ? { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name } }
+        : { decision: SamplingDecision.NOT_RECORD };
+    }
+    return this._options.fallback.shouldSample(context, traceId, name, kind, attributes, links);
+  }
+
+  toString(): string {
+    const rules = (this._states ?? []).map((s) => `${s.rule.name}(priority ${s.rule.priority}, reservoir ${s.rule.reservoirSize}, rate ${s.fixedRate})`);
+    return `CentralizedSampler{daemon=${formatEndpoint(this._options.endpoint)}, rules=[${rules.join(', ')}], fallback=${this._options.fallback.toString()}}`;
+  }
+
+  private _describe(attrs: Attributes): SamplingRequest {
+    let path = readString(attrs[ATTR.URL_PATH]) ?? readString(attrs[ATTR.HTTP_TARGET]) ?? '';
+    const query = path.indexOf('?');
+    if (query !== -1) path = path.substring(0, query);
+    return {
+      serviceName: this._options.serviceName,
+      serviceType: this._options.serviceType?.() ?? '',
+      host: hostWithoutPort(readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.HTTP_HOST]) ?? ''),
+      method: readString(attrs[ATTR.HTTP_REQUEST_METHOD]) ?? readString(attrs[ATTR.HTTP_METHOD]) ?? '',
+      path,
+      resourceArn: '',
+      attributes: attrs,
+    };
+  }
+
+  private async _post(path: string, body: unknown): Promise<unknown> {
+    const url = `http://${formatEndpoint(this._options.endpoint)}${path}`;
+    const reply = await fetchMetadata({
+      method: 'POST', url, body: JSON.stringify(body), headers: { 'content-type': 'application/json' },
+      timeoutMillis: 2000, maxBytes: 1024 * 1024,
+    });
+    if (reply === undefined) {
+      this._warnOnce('unreachable', `the X-Ray daemon's sampling proxy at ${formatEndpoint(this._options.endpoint)} does not answer; sampling by the local rules until it does`);
+      return undefined;
+    }
+    if (reply.status !== 200) {
+      this._warnOnce(`status-${reply.status}`, `the X-Ray daemon answered ${path} with HTTP ${reply.status}; keeping the rules in use`);
+      return undefined;
+    }
+    const parsed = parseJsonObject(reply.body);
+    if (parsed === undefined) this._warnOnce('garbage', `the X-Ray daemon answered ${path} with something that is not JSON`);
+    return parsed;
+  }
+
+  private _warnOnce(kind: string, message: string): void {
+    if (this._warned.has(kind)) return;
+    this._warned.add(kind);
+    this._options.warn(message);
+  }
+
+  private _scheduleRules(delayMillis: number): void {
+    if (this._stopped) return;
+    this._rulesTimer = setTimeout(() => {
+      void this.refreshRules().catch(() => false).finally(() => {
+        // Every 5 minutes, with up to 5 s of jitter so a fleet does not poll in step.
+        this._scheduleRules((this._options.rulesIntervalMillis ?? 300_000) + Math.floor(this._random() * 5000));
+      });
+    }, delayMillis);
+    this._rulesTimer.unref();
+  }
+
+  private _scheduleTargets(delayMillis: number): void {
+    if (this._stopped) return;
+    this._targetsTimer = setTimeout(() => {
+      void this.refreshTargets().catch(() => undefined).then((interval) => {
+        this._scheduleTargets((interval ?? this._options.targetsIntervalMillis ?? 10_000) + Math.floor(this._random() * 100));
+      });
+    }, delayMillis);
+    this._targetsTimer.unref();
+  }
+}

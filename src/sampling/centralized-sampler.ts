@@ -23,6 +23,8 @@ export interface CentralizedSamplerOptions {
   readonly warn: (message: string) => void;
   readonly rulesIntervalMillis?: number;
   readonly targetsIntervalMillis?: number;
+  /** Each request to the proxy. Default 2000. */
+  readonly requestTimeoutMillis?: number;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -72,6 +74,8 @@ export class CentralizedSampler implements Sampler {
   private _rulesTimer: NodeJS.Timeout | undefined;
   private _targetsTimer: NodeJS.Timeout | undefined;
   private _lastRulesFetchSeconds = 0;
+  /** Consecutive failed polls: the wait before the next one doubles with each, up to the rules interval. */
+  private _failures = 0;
   private readonly _warned = new Set<string>();
   private _stopped = false;
 
@@ -93,10 +97,16 @@ export class CentralizedSampler implements Sampler {
     if (this._targetsTimer !== undefined) clearTimeout(this._targetsTimer);
   }
 
-  /** Resolves when the rules have been fetched once (for tests and diagnostics). */
+  /** How long the next poll waits after failures, for tests and diagnostics. */
+  nextTargetsDelayMillis(): number {
+    return this._backoff(this._options.targetsIntervalMillis ?? 10_000);
+  }
+
+  /** Fetches the rules now; true when new rules were taken. */
   async refreshRules(): Promise<boolean> {
     const reply = await this._post('/GetSamplingRules', { NextToken: null });
     const rules = reply === undefined ? undefined : parseSamplingRules(reply);
+    this._failures = rules === undefined ? this._failures + 1 : 0;
     if (rules === undefined) {
       if (reply !== undefined) this._warnOnce('rules-invalid', 'the daemon answered GetSamplingRules with something that is not a rules document; keeping the rules in use');
       return false;
@@ -130,6 +140,7 @@ export class CentralizedSampler implements Sampler {
     for (const s of states) s.requests = s.sampled = s.borrowed = 0;
     const reply = await this._post('/SamplingTargets', { SamplingStatisticsDocuments: documents });
     const targets = (reply as { SamplingTargetDocuments?: unknown } | undefined)?.SamplingTargetDocuments;
+    this._failures = Array.isArray(targets) ? 0 : this._failures + 1;
     if (!Array.isArray(targets)) {
       if (reply !== undefined) this._warnOnce('targets-invalid', 'the daemon answered SamplingTargets with something that is not a targets document');
       return undefined;
@@ -184,11 +195,16 @@ export class CentralizedSampler implements Sampler {
     };
   }
 
+  /** The wait before the next poll: the normal interval, doubled for each consecutive failure (at most 5 min). */
+  private _backoff(intervalMillis: number): number {
+    return Math.min(intervalMillis * 2 ** Math.min(this._failures, 10), Math.max(intervalMillis, 300_000));
+  }
+
   private async _post(path: string, body: unknown): Promise<unknown> {
     const url = `http://${formatEndpoint(this._options.endpoint)}${path}`;
     const reply = await fetchMetadata({
       method: 'POST', url, body: JSON.stringify(body), headers: { 'content-type': 'application/json' },
-      timeoutMillis: 2000, maxBytes: 1024 * 1024,
+      timeoutMillis: this._options.requestTimeoutMillis ?? 2000, maxBytes: 1024 * 1024,
     });
     if (reply === undefined) {
       this._warnOnce('unreachable', `the X-Ray daemon's sampling proxy at ${formatEndpoint(this._options.endpoint)} does not answer; sampling by the local rules until it does`);
@@ -214,7 +230,9 @@ export class CentralizedSampler implements Sampler {
     this._rulesTimer = setTimeout(() => {
       void this.refreshRules().catch(() => false).finally(() => {
         // Every 5 minutes, with up to 5 s of jitter so a fleet does not poll in step.
-        this._scheduleRules((this._options.rulesIntervalMillis ?? 300_000) + Math.floor(this._random() * 5000));
+        // While the daemon cannot be reached the first rules are retried sooner (10 s, backing off), not in 5 min.
+        const interval = this._states === undefined ? this._backoff(10_000) : this._options.rulesIntervalMillis ?? 300_000;
+        this._scheduleRules(interval + Math.floor(this._random() * 5000));
       });
     }, delayMillis);
     this._rulesTimer.unref();
@@ -224,7 +242,7 @@ export class CentralizedSampler implements Sampler {
     if (this._stopped) return;
     this._targetsTimer = setTimeout(() => {
       void this.refreshTargets().catch(() => undefined).then((interval) => {
-        this._scheduleTargets((interval ?? this._options.targetsIntervalMillis ?? 10_000) + Math.floor(this._random() * 100));
+        this._scheduleTargets(this._backoff(interval ?? this._options.targetsIntervalMillis ?? 10_000) + Math.floor(this._random() * 100));
       });
     }, delayMillis);
     this._targetsTimer.unref();

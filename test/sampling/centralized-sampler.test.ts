@@ -116,6 +116,16 @@ describe('CentralizedSampler (a loopback stand-in for the daemon\'s sampling pro
     await proxy.close();
   });
 
+  it('gives up on a slow proxy at the request timeout, keeping the fallback', async () => {
+    const slow = await metadataServer({ 'POST /GetSamplingRules': () => undefined });
+    const warnings: string[] = [];
+    const sampler = new CentralizedSampler({ endpoint: { host: '127.0.0.1', port: slow.port }, fallback: new AlwaysOffSampler(), serviceName: 'orders', warn: (m) => warnings.push(m), requestTimeoutMillis: 200 });
+    assert.equal(await sampler.refreshRules(), false);
+    assert.equal(decide(sampler).decision, SamplingDecision.NOT_RECORD);
+    assert.equal(warnings.length, 1);
+    await slow.close();
+  });
+
   it('survives a daemon that is down, answers 500, garbage or a huge body: last rules kept, one warning per kind', async () => {
     const state: { rules: unknown; targets: unknown; rulesStatus?: number; rawRules?: string } = { rules: { SamplingRuleRecords: [rule('orders', 10, { ReservoirSize: 1 })] }, targets: {} };
     const proxy = await samplingProxy(state);
@@ -137,6 +147,8 @@ describe('CentralizedSampler (a loopback stand-in for the daemon\'s sampling pro
     assert.equal(await sampler.refreshRules(), false, 'down');
     assert.equal(await sampler.refreshRules(), false);
     assert.equal(warnings.length, 4, warnings.join('\n'));
+    assert.equal(sampler.nextTargetsDelayMillis(), 300_000, 'seven failures in a row: polling has backed off to its 5-minute cap');
+    assert.equal(make(1).nextTargetsDelayMillis(), 10_000, 'no failure: the normal 10 s');
     assert.ok(warnings.some((w) => w.includes('HTTP 500')));
     assert.ok(warnings.some((w) => w.includes('not JSON')));
     assert.ok(warnings.some((w) => w.includes('not a rules document')));

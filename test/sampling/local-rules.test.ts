@@ -81,8 +81,11 @@ describe('local sampling rules', () => {
     });
   });
 
-  it('XRaySampler takes rules, and throws for invalid ones given in code', () => {
-    assert.match(new XRaySampler({ rules: resolve(RULES, 'v2.json') }).toString(), /LocalRulesSampler\{.*"orders API"/);
+  it('XRaySampler takes rules, polls the daemon unless told not to, and throws for invalid rules given in code', () => {
+    assert.match(new XRaySampler({ rules: resolve(RULES, 'v2.json'), centralized: false }).toString(), /^UpstreamAwareSampler\{ParentBased\{root=LocalRulesSampler\{.*"orders API"/);
+    const central = new XRaySampler({ daemonAddress: 'tcp:127.0.0.1:9 udp:127.0.0.1:2000', env: {} });
+    assert.match(central.toString(), /CentralizedSampler\{daemon=127\.0\.0\.1:9, rules=\[\], fallback=XRayDefaultRuleSampler/);
+    central.shutdown();
     assert.throws(() => new XRaySampler({ rules: { version: 9 } }), /XRaySampler: the sampling rules are not valid: "version" must be 1 or 2/);
   });
 });

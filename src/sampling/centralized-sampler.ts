@@ -29,6 +29,9 @@ export interface CentralizedSamplerOptions {
   readonly random?: () => number;
 }
 
+/** Pages of GetSamplingRules followed at most (X-Ray allows a few hundred rules; 100 a page). */
+const MAX_RULE_PAGES = 20;
+
 /** One rule's live state: its quota from the last target, borrowing, and the statistics to report. */
 class RuleState {
   quota: Reservoir | undefined;
@@ -104,13 +107,32 @@ export class CentralizedSampler implements Sampler {
 
   /** Fetches the rules now; true when new rules were taken. */
   async refreshRules(): Promise<boolean> {
-    const reply = await this._post('/GetSamplingRules', { NextToken: null });
-    const rules = reply === undefined ? undefined : parseSamplingRules(reply);
-    this._failures = rules === undefined ? this._failures + 1 : 0;
+    // Follow NextToken across pages (a bounded number of them), then take the rules all at once.
+    const records: unknown[] = [];
+    let token: string | null = null;
+    let rules: CentralRule[] | undefined;
+    for (let page = 0; page < MAX_RULE_PAGES; page++) {
+      const reply = await this._post('/GetSamplingRules', { NextToken: token });
+      const pageRecords = (reply as { SamplingRuleRecords?: unknown } | undefined)?.SamplingRuleRecords;
+      if (!Array.isArray(pageRecords)) {
+        if (reply !== undefined) this._warnOnce('rules-invalid', 'the daemon answered GetSamplingRules with something that is not a rules document; keeping the rules in use');
+        this._failures++;
+        return false;
+      }
+      records.push(...pageRecords);
+      const next = (reply as { NextToken?: unknown }).NextToken;
+      if (typeof next !== 'string' || next === '') {
+        rules = parseSamplingRules({ SamplingRuleRecords: records });
+        break;
+      }
+      token = next;
+    }
     if (rules === undefined) {
-      if (reply !== undefined) this._warnOnce('rules-invalid', 'the daemon answered GetSamplingRules with something that is not a rules document; keeping the rules in use');
+      this._warnOnce('rules-pages', `GetSamplingRules kept answering with more pages after ${MAX_RULE_PAGES}; keeping the rules in use`);
+      this._failures++;
       return false;
     }
+    this._failures = 0;
     const previous = new Map((this._states ?? []).map((s) => [s.rule.name, s]));
     // A rule that is still there keeps its quota and statistics.
     this._states = rules.map((rule) => {

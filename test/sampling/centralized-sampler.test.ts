@@ -70,6 +70,30 @@ describe('CentralizedSampler (a loopback stand-in for the daemon\'s sampling pro
     await proxy.close();
   });
 
+  it('follows NextToken across pages of rules', async () => {
+    const pages: Record<string, unknown> = {
+      null: { SamplingRuleRecords: [rule('a', 20, { ReservoirSize: 1 })], NextToken: 'page-2' },
+      'page-2': { SamplingRuleRecords: [rule('b', 10, { ReservoirSize: 1 })], NextToken: null },
+    };
+    const asked: unknown[] = [];
+    const proxy = await metadataServer({
+      'POST /GetSamplingRules': (req: IncomingMessage, res: ServerResponse) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          const token = JSON.parse(body).NextToken as string | null;
+          asked.push(token);
+          res.end(JSON.stringify(pages[String(token)]));
+        });
+      },
+    });
+    const sampler = make(proxy.port);
+    assert.equal(await sampler.refreshRules(), true);
+    assert.deepEqual(asked, [null, 'page-2']);
+    assert.match(sampler.toString(), /rules=\[b\(priority 10.*a\(priority 20/);
+    await proxy.close();
+  });
+
   it('matches service name, service type, host, method, path and attributes', async () => {
     const proxy = await samplingProxy({
       rules: { SamplingRuleRecords: [rule('attr', 1, { ReservoirSize: 1, ServiceName: 'ord*', ServiceType: 'AWS::ECS::*', Host: '*.example.com', Attributes: { tenant: 'gold-*' } })] },

@@ -6,10 +6,9 @@ import { formatEndpoint } from '../config/daemon-address';
 import { ATTR } from '../attribute-keys';
 import { fetchMetadata, parseJsonObject } from '../resources/metadata-http';
 import { randomHexId } from '../translate/ids';
-import { readString } from '../translate/read-attributes';
-import { hostWithoutPort } from '../url-parts';
 import { parseSamplingRules, ruleMatches } from './centralized-rules';
 import type { CentralRule, SamplingRequest } from './centralized-rules';
+import { describeRequest } from './local-rules-sampler';
 import { Reservoir } from './reservoir';
 
 export interface CentralizedSamplerOptions {
@@ -37,7 +36,7 @@ class RuleState {
   quota: Reservoir | undefined;
   quotaUntilMillis = 0;
   fixedRate: number;
-  readonly borrow = new Reservoir(1);
+  borrow = new Reservoir(1);
   requests = 0;
   sampled = 0;
   borrowed = 0;
@@ -141,6 +140,9 @@ export class CentralizedSampler implements Sampler {
       const state = new RuleState(rule);
       state.quota = old.quota;
       state.quotaUntilMillis = old.quotaUntilMillis;
+      state.borrow = old.borrow;
+      // The rate a target set stands until the next target, unless the rule's own rate was changed.
+      if (rule.fixedRate === old.rule.fixedRate) state.fixedRate = old.fixedRate;
       state.requests = old.requests;
       state.sampled = old.sampled;
       state.borrowed = old.borrowed;
@@ -176,10 +178,13 @@ export class CentralizedSampler implements Sampler {
         state.quota = new Reservoir(Math.floor(target.ReservoirQuota));
         state.quotaUntilMillis = target.ReservoirQuotaTTL * 1000;
       }
-      if (typeof target.Interval === 'number' && target.Interval > 0) interval = Math.min(interval ?? Infinity, target.Interval * 1000);
+      if (typeof target.Interval === 'number' && target.Interval > 0) {
+        // Between 1 s and 5 min whatever the service says: no storm, no timer overflow.
+        interval = Math.min(interval ?? Infinity, Math.min(Math.max(target.Interval * 1000, 1000), 300_000));
+      }
     }
     const modified = (reply as { LastRuleModification?: unknown }).LastRuleModification;
-    if (typeof modified === 'number' && modified > this._lastRulesFetchSeconds) await this.refreshRules();
+    if (!this._stopped && typeof modified === 'number' && modified > this._lastRulesFetchSeconds) await this.refreshRules();
     return interval;
   }
 
@@ -203,15 +208,13 @@ export class CentralizedSampler implements Sampler {
   }
 
   private _describe(attrs: Attributes): SamplingRequest {
-    let path = readString(attrs[ATTR.URL_PATH]) ?? readString(attrs[ATTR.HTTP_TARGET]) ?? '';
-    const query = path.indexOf('?');
-    if (query !== -1) path = path.substring(0, query);
+    const request = describeRequest(attrs);
     return {
       serviceName: this._options.serviceName,
       serviceType: this._options.serviceType?.() ?? '',
-      host: hostWithoutPort(readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.HTTP_HOST]) ?? ''),
-      method: readString(attrs[ATTR.HTTP_REQUEST_METHOD]) ?? readString(attrs[ATTR.HTTP_METHOD]) ?? '',
-      path,
+      host: request.host,
+      method: request.method,
+      path: request.path,
       resourceArn: '',
       attributes: attrs,
     };
@@ -219,10 +222,11 @@ export class CentralizedSampler implements Sampler {
 
   /** The wait before the next poll: the normal interval, doubled for each consecutive failure (at most 5 min). */
   private _backoff(intervalMillis: number): number {
-    return Math.min(intervalMillis * 2 ** Math.min(this._failures, 10), Math.max(intervalMillis, 300_000));
+    return Math.min(intervalMillis * 2 ** Math.min(this._failures, 10), Math.max(intervalMillis, 300_000), 2 ** 31 - 1);
   }
 
   private async _post(path: string, body: unknown): Promise<unknown> {
+    if (this._stopped) return undefined;
     const url = `http://${formatEndpoint(this._options.endpoint)}${path}`;
     const reply = await fetchMetadata({
       method: 'POST', url, body: JSON.stringify(body), headers: { 'content-type': 'application/json' },

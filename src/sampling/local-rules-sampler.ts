@@ -46,14 +46,14 @@ export class LocalRulesSampler implements Sampler {
   }
 }
 
-interface RequestFacts {
+export interface RequestFacts {
   host: string;
   method: string;
   path: string;
 }
 
 /** Host (port removed), method and path of the request a span is about to record, from old or new attributes. */
-function describeRequest(attrs: Attributes): RequestFacts {
+export function describeRequest(attrs: Attributes): RequestFacts {
   const host = readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.HTTP_HOST]) ?? '';
   const method = readString(attrs[ATTR.HTTP_REQUEST_METHOD]) ?? readString(attrs[ATTR.HTTP_METHOD]) ?? '';
   let path = readString(attrs[ATTR.URL_PATH]) ?? readString(attrs[ATTR.HTTP_TARGET]) ?? pathOf(readString(attrs[ATTR.URL_FULL]) ?? readString(attrs[ATTR.HTTP_URL]));

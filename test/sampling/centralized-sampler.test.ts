@@ -140,6 +140,48 @@ describe('CentralizedSampler (a loopback stand-in for the daemon\'s sampling pro
     await proxy.close();
   });
 
+  it('clamps the Interval a target asks for to 1 s – 5 min, and keeps a target\'s rate across rule refreshes', async () => {
+    const state = {
+      rules: { SamplingRuleRecords: [rule('orders', 10, { ReservoirSize: 0, FixedRate: 0 })] } as unknown,
+      targets: { SamplingTargetDocuments: [{ RuleName: 'orders', FixedRate: 1, Interval: 3_000_000 }] } as unknown,
+    };
+    const proxy = await samplingProxy(state);
+    const sampler = make(proxy.port);
+    await sampler.refreshRules();
+    decide(sampler);
+    assert.equal(await sampler.refreshTargets(), 300_000);
+    state.targets = { SamplingTargetDocuments: [{ RuleName: 'orders', FixedRate: 1, Interval: 0.001 }] };
+    decide(sampler);
+    assert.equal(await sampler.refreshTargets(), 1000);
+    await sampler.refreshRules(); // the 5-minute refresh: the rule itself is unchanged
+    assert.match(sampler.toString(), /orders\(priority 10, reservoir 0, rate 1\)/);
+    assert.equal(decide(sampler).decision, SamplingDecision.RECORD_AND_SAMPLED);
+    await proxy.close();
+  });
+
+  it('matches long paths and takes the path from url.full too', async () => {
+    const proxy = await samplingProxy({ rules: { SamplingRuleRecords: [rule('api', 1, { URLPath: '/api/*', ReservoirSize: 0, FixedRate: 1 })] }, targets: {} });
+    const sampler = make(proxy.port);
+    await sampler.refreshRules();
+    assert.equal(decide(sampler, { 'http.request.method': 'GET', 'url.path': '/api/' + 'x'.repeat(5000) }).decision, SamplingDecision.RECORD_AND_SAMPLED);
+    assert.equal(decide(sampler, { 'http.request.method': 'GET', 'url.full': 'http://h/api/x?y=1' }).decision, SamplingDecision.RECORD_AND_SAMPLED);
+    await proxy.close();
+  });
+
+  it('sends nothing after stop(), even when an answer in flight asks for a rules refresh', async () => {
+    const proxy = await samplingProxy({ rules: { SamplingRuleRecords: [rule('orders', 10, { ReservoirSize: 1 })] }, targets: { SamplingTargetDocuments: [], LastRuleModification: 9_999_999_999 } });
+    const sampler = make(proxy.port);
+    await sampler.refreshRules();
+    const inFlight = sampler.refreshTargets();
+    sampler.stop();
+    await inFlight;
+    const before = proxy.requests.length;
+    await sampler.refreshRules();
+    assert.equal(proxy.requests.length, before);
+    assert.deepEqual(proxy.requests, ['POST /GetSamplingRules', 'POST /SamplingTargets']);
+    await proxy.close();
+  });
+
   it('gives up on a slow proxy at the request timeout, keeping the fallback', async () => {
     const slow = await metadataServer({ 'POST /GetSamplingRules': () => undefined });
     const warnings: string[] = [];

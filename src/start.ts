@@ -67,7 +67,8 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   const state = { enabled: true };
   const processor = createProcessor(config, env, options.emitter);
   const resource = detectResource(config, env, warn, options.beanstalkConfigPath);
-  // Centralized rules match ServiceType (the origin): known once detection has settled.
+  // OTel settles async attributes only when asked: ask now, so the first document after detection has them.
+  // Centralized rules match ServiceType (the origin), known once detection has settled.
   let serviceType = '';
   void (resource.waitForAsyncAttributes?.() ?? Promise.resolve()).then(() => {
     const platform = resource.attributes['cloud.platform'];
@@ -162,10 +163,7 @@ function detectResource(config: XRayConfig, env: Env, warn: (message: string) =>
   const aws = awsResourceDetector({ plugins: config.plugins, env, warn, ...(beanstalkConfigPath === undefined ? {} : { beanstalkConfigPath }) }) as unknown as import('@opentelemetry/resources').ResourceDetector;
   const detected = resources.detectResources({ detectors: [resources.processDetector, resources.hostDetector, aws, resources.envDetector] });
   const base = resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': config.tracingName }));
-  const resource = base.merge(detected);
-  // OTel settles async attributes only when asked: ask now, so the first document after detection has them.
-  void resource.waitForAsyncAttributes?.().catch(() => undefined);
-  return resource;
+  return base.merge(detected);
 }
 
 function disabledHandle(config: XRayConfig | undefined): XRayHandle {

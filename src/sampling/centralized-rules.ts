@@ -17,13 +17,10 @@ export interface CentralRule {
 }
 
 /**
- * The rules of a GetSamplingRules answer: version 1 only (as the SDKs), by priority then name, the Default rule
- * last. Records that are not rules are skipped. Returns undefined when the answer is not a rules document.
+ * The rules of GetSamplingRules records (all pages): version 1 only (as the SDKs), by priority then name, the
+ * Default rule last. Records that are not rules are skipped.
  */
-export function parseSamplingRules(body: unknown): CentralRule[] | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const records = (body as { SamplingRuleRecords?: unknown }).SamplingRuleRecords;
-  if (!Array.isArray(records)) return undefined;
+export function parseSamplingRules(records: readonly unknown[]): CentralRule[] {
   const rules: CentralRule[] = [];
   for (const record of records) {
     const rule = (record as { SamplingRule?: Record<string, unknown> } | null)?.SamplingRule;

@@ -41,8 +41,18 @@ class RuleState {
   sampled = 0;
   borrowed = 0;
 
-  constructor(readonly rule: CentralRule) {
+  /** `previous`: the state of the same rule before a refresh, whose quota, borrowing and statistics carry on. */
+  constructor(readonly rule: CentralRule, previous?: RuleState) {
     this.fixedRate = rule.fixedRate;
+    if (previous === undefined) return;
+    this.quota = previous.quota;
+    this.quotaUntilMillis = previous.quotaUntilMillis;
+    this.borrow = previous.borrow;
+    // The rate a target set stands until the next target, unless the rule's own rate was changed.
+    if (rule.fixedRate === previous.rule.fixedRate) this.fixedRate = previous.fixedRate;
+    this.requests = previous.requests;
+    this.sampled = previous.sampled;
+    this.borrowed = previous.borrowed;
   }
 
   decide(nowMillis: number, random: () => number): boolean {
@@ -121,7 +131,7 @@ export class CentralizedSampler implements Sampler {
       records.push(...pageRecords);
       const next = (reply as { NextToken?: unknown }).NextToken;
       if (typeof next !== 'string' || next === '') {
-        rules = parseSamplingRules({ SamplingRuleRecords: records });
+        rules = parseSamplingRules(records);
         break;
       }
       token = next;
@@ -133,21 +143,7 @@ export class CentralizedSampler implements Sampler {
     }
     this._failures = 0;
     const previous = new Map((this._states ?? []).map((s) => [s.rule.name, s]));
-    // A rule that is still there keeps its quota and statistics.
-    this._states = rules.map((rule) => {
-      const old = previous.get(rule.name);
-      if (old === undefined) return new RuleState(rule);
-      const state = new RuleState(rule);
-      state.quota = old.quota;
-      state.quotaUntilMillis = old.quotaUntilMillis;
-      state.borrow = old.borrow;
-      // The rate a target set stands until the next target, unless the rule's own rate was changed.
-      if (rule.fixedRate === old.rule.fixedRate) state.fixedRate = old.fixedRate;
-      state.requests = old.requests;
-      state.sampled = old.sampled;
-      state.borrowed = old.borrowed;
-      return state;
-    });
+    this._states = rules.map((rule) => new RuleState(rule, previous.get(rule.name)));
     this._lastRulesFetchSeconds = this._now() / 1000;
     return true;
   }

@@ -21,9 +21,6 @@ export interface LocalRuleSet {
   readonly source: string;
 }
 
-/** X-Ray's built-in default: one request per second, then 5%. */
-export const DEFAULT_RULES_DOCUMENT = '{"version": 2, "rules": [], "default": {"fixed_target": 1, "rate": 0.05}}';
-
 const ALWAYS = (): boolean => true;
 
 /**

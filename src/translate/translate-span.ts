@@ -129,7 +129,7 @@ export function segmentName(attrs: Attributes, kind: SpanKind, resource: Resourc
   // Only an incoming request's host names its segment (an outgoing call's server.address is the callee).
   if (options.dynamicNaming !== undefined && kind === SpanKind.SERVER) {
     const host = readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.HTTP_HOST]) ?? readString(attrs[ATTR.NET_HOST_NAME]);
-    // A host name is at most 253 characters: a longer Host header is not one, and never names a segment.
+    // A host name is at most 253 characters (260 with a port): a longer Host is not one and names no segment.
     if (host !== undefined && host.length <= 260) {
       const bare = hostWithoutPort(host);
       // The Host header is forgeable: only a host the pattern allows becomes a name, and it is sanitized too.

@@ -19,6 +19,12 @@ export interface UdpEmitterOptions {
   readonly maxQueuedDatagrams?: number;
   /** Wait after a failed connect (DNS failure) before trying again. Default 5000. */
   readonly reconnectDelayMillis?: number;
+  /**
+   * After the daemon refuses a datagram (ECONNREFUSED: nothing listens on its port), documents are dropped and
+   * counted for this long before sending again. Default 1000. Each refused send costs an exception object in
+   * Node; pausing keeps a dead daemon from taxing every request.
+   */
+  readonly refusedPauseMillis?: number;
 }
 
 /** What the emitter did, counted since it was made. */
@@ -41,7 +47,8 @@ const enum State {
  * Sends documents to the X-Ray daemon over UDP: one socket, unref'd so it never keeps the process alive,
  * connected to the daemon (one DNS lookup, and ICMP errors such as ECONNREFUSED are reported instead of lost).
  * Datagrams wait in a bounded queue while the socket connects. Errors are counted and warned about once per
- * kind; nothing is thrown into the application, and nothing here is traced.
+ * kind; after ECONNREFUSED, documents are dropped (and counted) for a moment instead of being refused one by one.
+ * Nothing is thrown into the application, and nothing here is traced.
  */
 export class UdpEmitter implements Emitter {
   readonly counts: EmitterCounts = { datagramsSent: 0, bytesSent: 0, datagramsFailed: 0 };
@@ -51,12 +58,28 @@ export class UdpEmitter implements Emitter {
   private _inFlight = 0;
   private _waiters: Array<() => void> = [];
   private _retryAt = 0;
+  /** Date.now() until which sends are skipped after ECONNREFUSED; 0 when sending. */
+  private _pausedUntil = 0;
   private readonly _maxQueued: number;
   private readonly _reconnectDelayMillis: number;
+  private readonly _refusedPauseMillis: number;
+  /** One callback for every send (dgram hands it the byte count), so sending allocates no closure. */
+  private readonly _afterSend = (err: Error | null, bytes: number): void => {
+    this._inFlight--;
+    if (err) {
+      this.counts.datagramsFailed++;
+      this._sendFailed(err);
+    } else {
+      this.counts.datagramsSent++;
+      this.counts.bytesSent += bytes;
+    }
+    if (this._inFlight === 0) this._wakeIfIdle();
+  };
 
   constructor(private readonly _options: UdpEmitterOptions) {
     this._maxQueued = _options.maxQueuedDatagrams ?? 1000;
     this._reconnectDelayMillis = _options.reconnectDelayMillis ?? 5000;
+    this._refusedPauseMillis = _options.refusedPauseMillis ?? 1000;
   }
 
   send(document: string): void {
@@ -67,6 +90,13 @@ export class UdpEmitter implements Emitter {
       return;
     }
     if (this._state === State.Connected) {
+      if (this._pausedUntil !== 0) {
+        if (Date.now() < this._pausedUntil) {
+          this.counts.datagramsFailed++;
+          return;
+        }
+        this._pausedUntil = 0;
+      }
       this._transmit(datagram);
       return;
     }
@@ -133,6 +163,8 @@ export class UdpEmitter implements Emitter {
       opened.on('error', (err) => {
         // A failed implicit bind (no IPv6, no such local address) arrives here, and connect's callback never runs.
         if (this._state === State.Connecting && this._socket === opened) this._onConnect(opened, err);
+        // Linux reports the ICMP "port unreachable" of an earlier datagram on the socket's receive side.
+        else if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') this._sendFailed(err);
         else this._problem('udp-socket', `the UDP socket to the X-Ray daemon failed: ${err.message}`);
       });
       this._socket = opened;
@@ -170,21 +202,17 @@ export class UdpEmitter implements Emitter {
     if (socket === undefined) return;
     this._inFlight++;
     try {
-      socket.send(datagram, (err) => {
-        this._inFlight--;
-        if (err) {
-          this.counts.datagramsFailed++;
-          this._problem(`udp-${(err as NodeJS.ErrnoException).code ?? 'send'}`, `sending to the X-Ray daemon at ${this._address()} failed: ${err.message}`);
-        } else {
-          this.counts.datagramsSent++;
-          this.counts.bytesSent += datagram.length;
-        }
-        this._wakeIfIdle();
-      });
+      socket.send(datagram, this._afterSend);
     } catch (err) {
       this._inFlight--;
       this._fail('udp-send', `sending to the X-Ray daemon failed: ${String(err)}`);
     }
+  }
+
+  private _sendFailed(err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') this._pausedUntil = Date.now() + this._refusedPauseMillis;
+    this._problem(`udp-${code ?? 'send'}`, `sending to the X-Ray daemon at ${this._address()} failed: ${err.message}`);
   }
 
   private _dropQueue(): void {

@@ -37,6 +37,44 @@ describe('UdpEmitter', () => {
     await sink.close();
   });
 
+  it('after ECONNREFUSED, drops and counts documents for the pause, then sends again once the daemon is back', async () => {
+    const probe = await listener();
+    const port = probe.port;
+    await probe.close(); // nothing listens on `port` now
+    const { problems, warnings } = captureProblems();
+    const emitter = new UdpEmitter({ endpoint: { host: '127.0.0.1', port }, problems, refusedPauseMillis: 300 });
+    // On a connected socket the refusal of one datagram is reported by a later send.
+    for (let i = 0; i < 20 && problems.count('udp-ECONNREFUSED') === 0; i++) {
+      emitter.send('{}');
+      await emitter.flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(problems.count('udp-ECONNREFUSED'), 1);
+    const failedBefore = emitter.counts.datagramsFailed;
+    const sentBefore = emitter.counts.datagramsSent;
+    for (let i = 0; i < 50; i++) emitter.send('{}');
+    await emitter.flush();
+    // Paused: none of the 50 reached the socket, all are counted, and the refusal was not reported again.
+    assert.equal(emitter.counts.datagramsFailed, failedBefore + 50);
+    assert.equal(emitter.counts.datagramsSent, sentBefore);
+    assert.equal(problems.count('udp-ECONNREFUSED'), 1);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /ECONNREFUSED/);
+
+    // The daemon comes back on the same port; after the pause, documents flow again.
+    const socket = createSocket('udp4');
+    const received: string[] = [];
+    socket.on('message', (m) => received.push(m.toString('utf8')));
+    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+    await new Promise((r) => setTimeout(r, 350));
+    emitter.send('{"back":true}');
+    await emitter.flush();
+    await until(() => received.length === 1);
+    assert.deepEqual(received, [`${DAEMON_HEADER}{"back":true}`]);
+    await emitter.shutdown();
+    await new Promise<void>((r) => socket.close(() => r()));
+  });
+
   it('resolves a daemon host name once and sends to it', async () => {
     const sink = await listener();
     const emitter = new UdpEmitter({ endpoint: { host: 'localhost', port: sink.port }, problems: captureProblems().problems });

@@ -1,10 +1,10 @@
 'use strict';
-// The preload entry: `node --require otel-xray/register app.js`.
-// Zero-code setup is built by a later change; until then this file starts nothing,
-// and it must never throw into the host application.
+// The preload entry: `node --require otel-xray/register app.js` (or `--import otel-xray/register`).
+// It loads the bundled build (one file: start-up is about 100 ms shorter than resolving and reading the few
+// hundred files of OTel's packages one by one) and must never throw into the host application.
 try {
-  require('./build/src/register.js');
+  require('./build/bundle/otel-xray.js').registerPreload();
 } catch (err) {
   // eslint-disable-next-line no-console
-  console.warn('otel-xray: tracing is not enabled (' + (err && err.message) + ')');
+  console.warn('otel-xray warning: tracing is not enabled (' + (err && err.message) + ')');
 }

@@ -11,12 +11,15 @@ function usesImport(): boolean {
   return flags.some((flag) => flag === '--import' || flag.startsWith('--import=') || flag === '--experimental-loader' || flag.startsWith('--loader'));
 }
 
-try {
-  const state = globalThis as unknown as Record<symbol, boolean>;
-  if (state[STARTED] !== true) {
-    state[STARTED] = true;
-    start({}, process.env, { esm: usesImport() });
+/** Starts tracing from the environment, once per process however often it is called. Never throws. */
+export function registerPreload(): void {
+  try {
+    const state = globalThis as unknown as Record<symbol, boolean>;
+    if (state[STARTED] !== true) {
+      state[STARTED] = true;
+      start({}, process.env, { esm: usesImport() });
+    }
+  } catch (err) {
+    componentLogger().warn(`tracing is not enabled: ${String(err)}`);
   }
-} catch (err) {
-  componentLogger().warn(`tracing is not enabled: ${String(err)}`);
 }

@@ -13,10 +13,10 @@ describe('the package', () => {
     assert.equal(PACKAGE_VERSION, pkg.version);
   });
 
-  it('loads without instrumentations, sockets or timers, and without output', () => {
+  it('the unbundled build loads without instrumentations, sockets or timers, and without output', () => {
     const script = `
       const before = new Set(Object.keys(require.cache));
-      const api = require(${JSON.stringify(ROOT)});
+      const api = require(${JSON.stringify(resolve(ROOT, 'build/src/index.js'))});
       const loaded = Object.keys(require.cache).filter((k) => !before.has(k));
       const heavy = loaded.filter((k) => /node_modules[/](@opentelemetry[/](instrumentation|sdk-node|exporter-)|@fastify)/.test(k));
       const handles = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
@@ -27,6 +27,38 @@ describe('the package', () => {
     assert.deepEqual(out.heavy, []);
     assert.deepEqual(out.handles, []);
     for (const name of ['toSegmentDocuments', 'XRaySpanExporter', 'SegmentTranslator']) assert.ok(out.exports.includes(name), name);
+  });
+
+  it('the package entry is the bundle: the same exports as the build (plus the preload entry), no handles, no output', () => {
+    const script = `
+      const before = new Set(Object.keys(require.cache));
+      const api = require(${JSON.stringify(ROOT)});
+      const loaded = Object.keys(require.cache).filter((k) => !before.has(k));
+      const handles = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+      console.log(JSON.stringify({ loaded, handles, exports: Object.keys(api).sort() }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+      loaded: string[]; handles: string[]; exports: string[];
+    };
+    // One file: no OTel package is resolved from node_modules at load.
+    assert.deepEqual(out.loaded, [resolve(ROOT, 'build/bundle/otel-xray.js')]);
+    assert.deepEqual(out.handles, []);
+    const built = Object.keys(require('../src/index') as object).sort();
+    assert.deepEqual(out.exports, [...built, 'registerPreload'].sort());
+  });
+
+  it('an app under the preload that also requires the package gets the running instance, not a second tracer', () => {
+    const script = `
+      const otelXray = require(${JSON.stringify(ROOT)});
+      const warnings = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = (chunk, ...rest) => { warnings.push(String(chunk)); return write(chunk, ...rest); };
+      const again = otelXray.start();
+      console.log(JSON.stringify({ warnings }));
+      again.shutdown();`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--require', resolve(ROOT, 'register.js'), '-e', script], {
+      encoding: 'utf8', env: { PATH: process.env.PATH, AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', AWS_XRAY_SAMPLING: 'false' },
+    })) as { warnings: string[] };
+    assert.equal(out.warnings.filter((w) => w.includes('already started')).length, 1, out.warnings.join(''));
   });
 
   it('preloads with --require ./register without breaking the app', () => {

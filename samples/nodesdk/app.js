@@ -4,7 +4,7 @@ const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
 const { AWSXRayIdGenerator } = require('@opentelemetry/id-generator-aws-xray');
 const { AlwaysOnSampler } = require('@opentelemetry/sdk-trace-base');
-const { XRayPropagator, XRaySampler, XRaySpanProcessor } = require('../../build/src');
+const { XRayPropagator, XRaySampler, XRaySpanProcessor } = require('../..'); // the package (its bundled entry)
 
 const sdk = new NodeSDK({
   serviceName: 'nodesdk-shop',

@@ -5,7 +5,7 @@ const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = require('@opentelemetr
 const { AWSXRayIdGenerator } = require('@opentelemetry/id-generator-aws-xray');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { DAEMON_HEADER, toSegmentDocuments } = require('../../build/src');
+const { DAEMON_HEADER, toSegmentDocuments } = require('../..'); // the package (its bundled entry)
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({

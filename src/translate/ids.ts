@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import type { HrTime } from '@opentelemetry/api';
 
 /** True for `length` lowercase hex digits, not all zero. A loop: measurably cheaper than a regex per span. */
@@ -34,13 +33,16 @@ export function toXRayTraceId(traceId: string): string {
   return '1-' + traceId.substring(0, 8) + '-' + traceId.substring(8);
 }
 
-// Random bytes are drawn 4 KB at a time: one crypto call per 512 ids instead of one per id.
+// Random bytes are drawn 4 KB at a time: one crypto call per 512 ids instead of one per id. node:crypto is loaded
+// on the first call, not at start-up (it costs about 10 ms to load, and most processes never need these ids).
 const POOL = Buffer.alloc(4096);
 let poolOffset = POOL.length;
+let randomFillSync: ((buffer: Buffer) => Buffer) | undefined;
 
 /** A fresh random id of `bytes` bytes in hex (16 digits by default): exception ids, service segment ids, repairs. */
 export function randomHexId(bytes = 8): string {
   if (poolOffset + bytes > POOL.length) {
+    randomFillSync ??= (require('node:crypto') as typeof import('node:crypto')).randomFillSync;
     randomFillSync(POOL);
     poolOffset = 0;
   }

@@ -30,6 +30,13 @@ export interface XRayProcessorStats {
 }
 
 /**
+ * Ended spans waiting for the next turn of the event loop to be translated and sent. Past this many, they are
+ * sent at once: a burst (a 10,000-span trace, many such requests handled in one turn) costs the same work either
+ * way, and memory stays bounded.
+ */
+const MAX_READY_SPANS = 1000;
+
+/**
  * The OTel SpanProcessor that sends sampled spans to X-Ray. It keeps the ended spans of each local segment and,
  * when the segment's root ends, sends one document with the subsegments embedded; long segments stream ended
  * subsegments ahead (streaming threshold), buffers are bounded, and every document fits in one datagram.
@@ -44,6 +51,7 @@ export class XRaySpanProcessor implements SpanProcessor {
   private readonly _buffer: SegmentBuffer;
   
   private _ready: ReadableSpan[][] = [];
+  private _readySpans = 0;
   private _drainScheduled = false;
   private _sweepTimer: NodeJS.Timeout | undefined;
   private _graceTimer: NodeJS.Timeout | undefined;
@@ -140,6 +148,11 @@ export class XRaySpanProcessor implements SpanProcessor {
   private _enqueue(spans: ReadableSpan[], reason: FlushReason | 'untracked'): void {
     this._stats.flushes[reason]++;
     this._ready.push(spans);
+    this._readySpans += spans.length;
+    if (this._readySpans > MAX_READY_SPANS) {
+      this._drain();
+      return;
+    }
     if (this._drainScheduled) return;
     this._drainScheduled = true;
     // Scheduled from the root context, so the callback holds no request's context alive.
@@ -152,6 +165,7 @@ export class XRaySpanProcessor implements SpanProcessor {
     if (this._ready.length === 0) return;
     const batches = this._ready;
     this._ready = [];
+    this._readySpans = 0;
     context.with(suppressTracing(ROOT_CONTEXT), () => {
       const texts: string[] = [];
       for (const batch of batches) {

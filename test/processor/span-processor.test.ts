@@ -89,6 +89,26 @@ describe('XRaySpanProcessor', () => {
     assert.equal(processor.stats().flushes.streaming, 2);
   });
 
+  it('a burst of ended spans is sent at once past 1,000 waiting, so memory stays bounded within one turn', async () => {
+    const { tracer, emitter, processor, documents } = setup();
+    // 20 requests of 300 spans each, ended in one synchronous burst (as when many are handled in one turn).
+    let roots = 0;
+    for (let r = 0; r < 20; r++) {
+      const server = tracer.startSpan('GET /wide', { kind: SpanKind.SERVER });
+      for (let i = 0; i < 300; i++) child(tracer, `step ${i}`, server).end();
+      server.end();
+      roots++;
+    }
+    const sentWithinTheTurn = emitter.documents.length;
+    assert.ok(sentWithinTheTurn > 0, 'the backlog was sent before the turn ended');
+    await nextTurn();
+    await processor.forceFlush();
+    const docs = documents();
+    // Nothing lost: every span arrived, as a segment or a streamed subsegment.
+    assert.equal(collectIds(docs).size, roots * 301);
+    assert.equal(processor.stats().spansEnded, roots * 301);
+  });
+
   it('with a threshold of 0 sends every subsegment as it ends (Lambda mode)', async () => {
     const { tracer, documents } = setup({ streamingThreshold: 0 });
     const server = tracer.startSpan('invoke', { kind: SpanKind.SERVER });

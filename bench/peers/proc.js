@@ -1,0 +1,73 @@
+'use strict';
+// Process helpers: start the app pinned to a core, wait for its port, read its CPU time and peak RSS.
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function startPinned(core, script, { args = [], env = {}, cwd = __dirname, ipc = false } = {}) {
+  const started = process.hrtime.bigint();
+  const child = spawn('taskset', ['-c', String(core), process.execPath, ...args, script], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { if (stderr.length < 4000) stderr += chunk; });
+  const listening = new Promise((resolve, reject) => {
+    let stdout = '';
+    const onData = (chunk) => {
+      stdout += chunk;
+      const match = /listening (\d+)/.exec(stdout);
+      if (match) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${script} exited (${code}) before listening: ${stderr}`)));
+  });
+  return { child, started, listening, stderr: () => stderr };
+}
+
+/** User + system CPU of the whole process (all threads), in microseconds. */
+function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
+}
+
+/** Peak and current resident set size, in MB. */
+function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)[1]);
+  return { peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+function ask(child, message, key) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer to ${message}`)), 5000);
+    const onMessage = (reply) => {
+      if (reply && reply[key] !== undefined) {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(reply[key]);
+      }
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+module.exports = { startPinned, cpuMicros, memory, stop, ask, sleep };

@@ -1,0 +1,138 @@
+'use strict';
+// `npm run bench:peers`: otel-xray against what users would pick instead, side by side in one run.
+//   load     req/s, p50/p99, CPU µs per request, peak RSS, documents per request, for node:http and express,
+//            /hello and /call, variants interleaved and repeated; medians reported
+//   startup  time to first response, with and without each preload
+//   memory   60 s of load with the daemon down; 10,000-span traces
+// Options: --rounds N --seconds N --warmup N --connections N --phases load,startup,memory --variants a,b
+//          --scenarios http/hello,express/call (framework/route)
+// Writes bench/peers/results.json, the peers section of bench/RESULTS.md and bench/peers-chart.svg.
+const { execFileSync, spawn } = require('node:child_process');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+const { variants: makeVariants } = require('./variants');
+const { measureLoad } = require('./load');
+const { timeToFirstResponse } = require('./startup');
+const { memoryUnderLoad } = require('./memory');
+const { startPinned, stop } = require('./proc');
+const { commit, writeReport } = require('./report');
+
+const { values: options } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    'startup-runs': { type: 'string', default: '9' },
+    'memory-seconds': { type: 'string', default: '60' },
+    phases: { type: 'string', default: 'load,startup,memory' },
+    scenarios: { type: 'string', default: 'http/hello,http/call,express/hello,express/call' },
+    variants: { type: 'string', default: 'untraced,vanilla-otel,otel-xray,aws-xray-sdk,adot' },
+  },
+});
+const rounds = Number(options.rounds);
+const seconds = Number(options.seconds);
+const warmupSeconds = Number(options.warmup);
+const connections = Number(options.connections);
+const phases = new Set(options.phases.split(','));
+const chosen = options.variants.split(',');
+
+const median = (values) => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+function startSink() {
+  const sink = spawn('taskset', ['-c', '1', process.execPath, join(__dirname, 'sink.js')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => sink.once('message', (ports) => resolve({ child: sink, ...ports })));
+}
+
+async function main() {
+  execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' }); // the load generator's core
+  const sink = await startSink();
+  const backend = startPinned(1, 'backend.js');
+  const backendUrl = `http://127.0.0.1:${await backend.listening}`;
+  const variants = makeVariants(sink);
+  // Phases not run this time keep their previous figures.
+  const file = join(__dirname, 'results.json');
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const results = { load: previous.load || [], startup: previous.startup || [], memory: previous.memory || [], settings: previous.settings };
+  if (phases.has('load')) results.load = [];
+  if (phases.has('startup')) results.startup = [];
+  if (phases.has('memory')) results.memory = [];
+  const log = (text) => process.stderr.write(`${text}\n`);
+
+  try {
+    if (phases.has('load')) {
+      const scenarios = options.scenarios.split(',').map((s) => { const [framework, route] = s.split('/'); return [framework, `/${route}`]; });
+      const runs = new Map();
+      for (let round = 0; round < rounds; round++) {
+        for (const [framework, route] of scenarios) {
+          // Interleave the variants (A B C D E), starting one further along each round.
+          for (let i = 0; i < chosen.length; i++) {
+            const name = chosen[(i + round) % chosen.length];
+            const run = await measureLoad({ variant: variants[name], framework, route, sink: sink.child, backendUrl, seconds, warmupSeconds, connections });
+            const key = `${framework} ${route} ${name}`;
+            if (!runs.has(key)) runs.set(key, { framework, route, variant: name, runs: [] });
+            runs.get(key).runs.push(run);
+            log(`round ${round + 1} ${key}: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms, ${run.cpuMicrosPerRequest.toFixed(1)} µs CPU, traced/req ${run.tracedPerRequest.toFixed(2)}`);
+          }
+        }
+      }
+      for (const entry of runs.values()) {
+        const pick = (field) => median(entry.runs.map((r) => r[field]));
+        results.load.push({
+          framework: entry.framework, route: entry.route, variant: entry.variant, label: variants[entry.variant].label,
+          requestsPerSecond: pick('requestsPerSecond'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'),
+          cpuMicrosPerRequest: pick('cpuMicrosPerRequest'), peakRssMb: pick('peakRssMb'),
+          tracedPerRequest: pick('tracedPerRequest'), errors: entry.runs.reduce((sum, r) => sum + r.errors, 0),
+          rounds: entry.runs.map((r) => Math.round(r.requestsPerSecond)),
+        });
+      }
+    }
+
+    if (phases.has('startup')) {
+      const names = [...chosen, ...(chosen.includes('otel-xray') ? ['otel-xray-plugins'] : [])];
+      const times = new Map(names.map((name) => [name, []]));
+      for (let i = 0; i < Number(options['startup-runs']); i++) {
+        for (const name of names) times.get(name).push(await timeToFirstResponse({ variant: variants[name], framework: 'express', backendUrl }));
+      }
+      for (const name of names) {
+        results.startup.push({ variant: name, label: variants[name].label, medianMs: median(times.get(name)), runs: times.get(name).map((t) => Math.round(t)) });
+        log(`startup ${name}: ${median(times.get(name)).toFixed(1)} ms`);
+      }
+    }
+
+    if (phases.has('memory')) {
+      const memorySeconds = Number(options['memory-seconds']);
+      const daemonDown = { ...variants['otel-xray'], env: { ...variants['otel-xray'].env, AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9' } };
+      const cases = [
+        ['untraced, express /hello', variants.untraced, '/hello', memorySeconds],
+        ['otel-xray, express /hello, daemon down', daemonDown, '/hello', memorySeconds],
+        ['otel-xray, 10,000-span traces', variants['otel-xray'], '/wide', Math.min(memorySeconds, 20)],
+        ['otel-xray, 10,000-span traces, daemon down', daemonDown, '/wide', Math.min(memorySeconds, 20)],
+      ];
+      for (const [label, variant, route, duration] of cases) {
+        const run = await memoryUnderLoad({ variant, framework: 'express', route, backendUrl, seconds: duration, connections });
+        results.memory.push({ label, route, seconds: duration, ...run });
+        log(`memory ${label}: ${run.idleRssMb.toFixed(0)} MB idle, ${run.rssAt5sMb.toFixed(0)} MB at 5 s, ${run.endRssMb.toFixed(0)} MB at end, ${Math.round(run.requestsPerSecond)} req/s`);
+      }
+    }
+  } finally {
+    await stop(backend.child);
+    sink.child.disconnect();
+  }
+
+  if (phases.has('load')) results.settings = { rounds, seconds, warmupSeconds, connections };
+  results.meta = { commit: commit(), date: new Date().toISOString().slice(0, 10), node: process.version };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(results);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

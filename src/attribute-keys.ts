@@ -87,6 +87,13 @@ export const ATTR = {
   XRAY_NO_PARENT: 'aws.xray.no_parent',
   /** The centralized sampling rule that sampled the trace (set by the sampler, written as aws.xray.sampling_rule_name). */
   XRAY_SAMPLING_RULE_NAME: 'aws.xray.sampling_rule_name',
+  /** Set by the recorder API's inSegment / beginSegment: the segment's own name, above any naming setting. */
+  XRAY_SEGMENT_NAME: 'aws.xray.segment_name',
+  /**
+   * Set by the recorder API on a subsegment started directly under a trace carried from another thread or
+   * process (withTraceCarrier): it is sent as a subsegment of that remote parent, not as a segment of its own.
+   */
+  XRAY_CONTINUATION: 'aws.xray.continuation',
 } as const;
 
 /** Resource attribute keys. */

@@ -2,7 +2,7 @@
 export { toSegmentDocuments, SegmentTranslator } from './translate/to-segment-documents';
 export type { TranslateOptions } from './translate/options';
 export { ProblemCounter } from './diag';
-export { start, setSdkEnabled } from './start';
+export { start, setSdkEnabled, forceFlush } from './start';
 export type { XRayHandle } from './start';
 export type { XRayOptions, XRayConfig, ContextMissing, UrlsAsAnnotation, LogLevel } from './config/xray-config';
 export { XRayPropagator } from './propagation/xray-propagator';
@@ -50,3 +50,9 @@ export type {
   XRaySdkBlock,
 } from './translate/segment-document';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+export {
+  addError, beginSegment, beginSubsegment, beginSubsegmentWithoutSampling, capture, captureAsyncFunc, captureCallbackFunc,
+  captureFunc, configureRecorder, ContextMissingError, currentSegment, currentSubsegment, endSegment, endSubsegment,
+  getSegment, getTraceEntity, inSegment, inSubsegment, isSampled, isSqsMessageSampled, putAnnotation, putMetadata,
+  setTraceEntity, setUser, sqsTraceHeader, traceCarrier, withTraceCarrier, XRayEntity, xrayRecorder,
+} from './recorder/index';

@@ -8,6 +8,7 @@ import { installEsmHook, installInstrumentations, selectInstrumentations } from 
 import { awsResourceDetector } from './resources/aws-detector';
 import { originOf } from './translate/resource-info';
 import type { XRaySpanProcessor } from './span-processor';
+import { configureRecorder } from './recorder/settings';
 
 /** A running otel-xray: what start() returns. */
 export interface XRayHandle {
@@ -82,6 +83,8 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
     spanProcessors: [processor],
   });
   provider.register({ propagator: createPropagator(config) });
+  // The recorder API (inSubsegment, putAnnotation …) outside a trace: AWS_XRAY_CONTEXT_MISSING.
+  configureRecorder({ contextMissing: config.contextMissing, logger });
   const names = selectInstrumentations(config, warn);
   // ESM apps: the instrumentations need the import hook (Node >= 20.6), and are enabled at once since `import`
   // does not pass through `require`. Installed only when something will use it.
@@ -116,6 +119,11 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   current = { handle, state, switchedByEnv: (env.AWS_XRAY_SDK_ENABLED ?? '').trim() !== '' };
   installExitHooks();
   return handle;
+}
+
+/** Flushes the running instance, if any: sends everything buffered (never rejects). For worker threads and scripts that end on their own. */
+export function forceFlush(): Promise<void> {
+  return flushCurrent();
 }
 
 /** Flushes the running instance (never rejects). */

@@ -54,6 +54,8 @@ const ENTRIES: Array<[string, number]> = [
   [ATTR.XRAY_TRACED, KIND.XRAY],
   [ATTR.XRAY_NO_PARENT, KIND.XRAY],
   [ATTR.XRAY_SAMPLING_RULE_NAME, KIND.XRAY],
+  [ATTR.XRAY_SEGMENT_NAME, KIND.XRAY],
+  [ATTR.XRAY_CONTINUATION, KIND.XRAY],
 ];
 
 /** Attribute key → KIND flag. Keys not in here are the application's own: they go to metadata. */

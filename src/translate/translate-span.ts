@@ -122,10 +122,13 @@ export function translateSpan(
 }
 
 /**
- * Dynamic naming (the request's host, when it matches the pattern), else the configured fixed name, else the
- * span's `aws.local.service`, else the resource's service name.
+ * A name given in code (`aws.xray.segment_name`, from the recorder's inSegment), else dynamic naming (the
+ * request's host, when it matches the pattern), else the configured fixed name, else the span's
+ * `aws.local.service`, else the resource's service name.
  */
 export function segmentName(attrs: Attributes, kind: SpanKind, resource: ResourceInfo, options: ResolvedTranslateOptions): string {
+  const given = readString(attrs[ATTR.XRAY_SEGMENT_NAME]);
+  if (given !== undefined) return sanitizeName(given, resource.serviceName);
   // Only an incoming request's host names its segment (an outgoing call's server.address is the callee).
   if (options.dynamicNaming !== undefined && kind === SpanKind.SERVER) {
     const host = readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.HTTP_HOST]) ?? readString(attrs[ATTR.NET_HOST_NAME]);
@@ -206,7 +209,10 @@ function translateLinks(span: ReadableSpan, options: ResolvedTranslateOptions): 
  * CONSUMER). An AWS SDK call of kind CONSUMER (SQS ReceiveMessage) inside this service's work is a call.
  */
 export function startsSegment(span: ReadableSpan, hasLocalParent: boolean): boolean {
-  if (!hasLocalParent) return true;
+  if (!hasLocalParent) {
+    // Work continued in another thread from a carried trace stays a subsegment of the remote parent.
+    return !(span.attributes?.[ATTR.XRAY_CONTINUATION] === true && span.parentSpanContext?.isRemote === true && span.kind !== SpanKind.SERVER);
+  }
   if (span.attributes?.[ATTR.AWS_SPAN_KIND] === 'LOCAL_ROOT') return true;
   if (span.kind === SpanKind.SERVER) return true;
   return span.kind === SpanKind.CONSUMER && span.attributes?.[ATTR.RPC_SYSTEM] !== 'aws-api';

@@ -61,6 +61,14 @@ describe('the package', () => {
     assert.equal(out.warnings.filter((w) => w.includes('already started')).length, 1, out.warnings.join(''));
   });
 
+  it('a CommonJS app under the preload does not load import-in-the-middle (no ES module loader can use it)', () => {
+    const script = `console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('import-in-the-middle'))))`;
+    const out = execFileSync(process.execPath, ['--require', resolve(ROOT, 'register.js'), '-e', script], {
+      encoding: 'utf8', env: { PATH: process.env.PATH, AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', AWS_XRAY_SAMPLING: 'false' },
+    });
+    assert.deepEqual(JSON.parse(out), []);
+  });
+
   it('preloads with --require ./register without breaking the app', () => {
     const out = execFileSync(process.execPath, ['--require', resolve(ROOT, 'register.js'), '-e', 'console.log("app ran")'], { encoding: 'utf8' });
     assert.equal(out.trim(), 'app ran');

@@ -56,3 +56,5 @@ export {
   getSegment, getTraceEntity, inSegment, inSubsegment, isSampled, isSqsMessageSampled, putAnnotation, putMetadata,
   setTraceEntity, setUser, sqsTraceHeader, traceCarrier, withTraceCarrier, XRayEntity, xrayRecorder,
 } from './recorder/index';
+export { ignoreOutgoing, resetIgnoredOutgoing } from './ignore/index';
+export type { OutgoingIgnoreRule } from './ignore/index';

@@ -3,6 +3,7 @@ import { isSpanContextValid, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { XRayConfig } from './config/xray-config';
+import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
@@ -15,9 +16,13 @@ const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
     return new HttpInstrumentation({
       // Called as the request starts, with the response not yet sent: the X-Ray middleware's response header.
       responseHook: (span, response) => setTraceHeader(span, response as ServerResponse, config.noopId),
+      ignoreOutgoingRequestHook: (options) => isIgnoredHttpCall(options),
     });
   },
-  undici: () => new (require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici')).UndiciInstrumentation(),
+  undici: () => {
+    const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+    return new UndiciInstrumentation({ ignoreRequestHook: (request) => isIgnoredFetch(request) });
+  },
   express: () => new (require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express')).ExpressInstrumentation(),
   fastify: () => new (require('@fastify/otel') as typeof import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }) as unknown as Instrumentation,
   koa: () => new (require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa')).KoaInstrumentation(),
@@ -166,6 +171,30 @@ export function installInstrumentations(
     waiting.clear();
     for (const instrumentation of enabled) instrumentation.disable();
   };
+}
+
+/** An http.request()/https.request() call that an ignore rule (ignoreOutgoing, AWS_XRAY_IGNORE_OUTGOING) matches. */
+function isIgnoredHttpCall(options: { protocol?: string | null; hostname?: string | null; host?: string | null; path?: string | null }): boolean {
+  const rules = outgoingIgnoreRules();
+  if (rules.size === 0) return false;
+  return rules.matches({
+    client: options.protocol === 'https:' ? 'https' : 'http',
+    hostname: options.hostname ?? options.host ?? 'localhost',
+    path: options.path ?? '/',
+  });
+}
+
+/** A fetch() (undici) request that an ignore rule matches. */
+function isIgnoredFetch(request: { origin?: string; path?: string }): boolean {
+  const rules = outgoingIgnoreRules();
+  if (rules.size === 0) return false;
+  let hostname = '';
+  try {
+    hostname = new URL(request.origin ?? '').hostname;
+  } catch {
+    // no usable origin: only path and client rules can match
+  }
+  return rules.matches({ client: 'fetch', hostname, path: request.path ?? '/' });
 }
 
 const NOOP_ROOT = 'Root=1-00000000-000000000000000000000000';

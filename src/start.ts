@@ -9,6 +9,7 @@ import { awsResourceDetector } from './resources/aws-detector';
 import { originOf } from './translate/resource-info';
 import type { XRaySpanProcessor } from './span-processor';
 import { configureRecorder } from './recorder/settings';
+import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 
 /** A running otel-xray: what start() returns. */
 export interface XRayHandle {
@@ -85,6 +86,8 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   provider.register({ propagator: createPropagator(config) });
   // The recorder API (inSubsegment, putAnnotation …) outside a trace: AWS_XRAY_CONTEXT_MISSING.
   configureRecorder({ contextMissing: config.contextMissing, logger });
+  // Outgoing calls not to trace: the configured rules (ignoreOutgoing() in code adds to them).
+  outgoingIgnoreRules().configure(config.ignoreOutgoing);
   const names = selectInstrumentations(config, warn);
   // ESM apps: the instrumentations need the import hook (Node >= 20.6), and are enabled at once since `import`
   // does not pass through `require`. Installed only when something will use it.

@@ -3,8 +3,11 @@ import type { XRaySpanProcessorOptions } from './processor-config';
 import { resolveProcessorConfig } from './processor-config';
 import type { ResolvedProcessorConfig } from './processor-config';
 import { parseBoolean, parseChoice, parseList, parseText } from './parse';
+import type { Parsed } from './parse';
 import { resolveSetting } from './setting';
 import type { Env, SettingSpec } from './setting';
+import { checkOutgoingRule } from '../ignore/outgoing-rules';
+import type { OutgoingIgnoreRule } from '../ignore/outgoing-rules';
 
 export const CONTEXT_MISSING = ['LOG_ERROR', 'RUNTIME_ERROR', 'IGNORE_ERROR'] as const;
 export type ContextMissing = (typeof CONTEXT_MISSING)[number];
@@ -50,6 +53,11 @@ export interface XRayOptions extends XRaySpanProcessorOptions {
   sdkEnabled?: boolean;
   /** Unsampled requests get all-zero ids (the SDK's no-op ids). `AWS_XRAY_NOOP_ID`. Default true. */
   noopId?: boolean;
+  /**
+   * Outgoing calls not to trace (the SDK's add_ignored): `[{ hostname: '*.internal' }, { urls: ['/health'] }]`.
+   * `AWS_XRAY_IGNORE_OUTGOING` (the same, as JSON). More can be added in code with `ignoreOutgoing()`.
+   */
+  ignoreOutgoing?: readonly OutgoingIgnoreRule[];
   /** otel-xray's log level. `AWS_XRAY_LOG_LEVEL`, else `OTEL_LOG_LEVEL`. Default warn. */
   logLevel?: LogLevel;
   /** The sampler: `xray` (ours) or an OTel name (`always_on`, `parentbased_traceidratio` …). `OTEL_TRACES_SAMPLER`. */
@@ -79,6 +87,7 @@ export interface XRayConfig {
   readonly patchModules: readonly string[];
   readonly ignoreModulePatterns: readonly string[];
   readonly noopId: boolean;
+  readonly ignoreOutgoing: readonly OutgoingIgnoreRule[];
   readonly logLevel: LogLevel;
   readonly sampler: string;
   readonly samplerArg: string | undefined;
@@ -134,6 +143,7 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     patchModules: get(list('AWS_XRAY_PATCH_MODULES', 'patchModules'), options.patchModules),
     ignoreModulePatterns: get(list('AWS_XRAY_IGNORE_MODULE_PATTERNS', 'ignoreModulePatterns'), options.ignoreModulePatterns),
     noopId: get(flag('AWS_XRAY_NOOP_ID', 'noopId', true), options.noopId),
+    ignoreOutgoing: get({ env: 'AWS_XRAY_IGNORE_OUTGOING', option: 'ignoreOutgoing', parse: parseIgnoreRules, fallback: Object.freeze([]) as readonly OutgoingIgnoreRule[], show: (v) => JSON.stringify(v) }, options.ignoreOutgoing),
     logLevel: xrayLevel ?? otelLevel ?? codeLevel,
     sampler: get({ env: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseChoice(SAMPLERS), fallback: 'xray' }, options.sampler),
     samplerArg: get(text('OTEL_TRACES_SAMPLER_ARG', 'samplerArg'), options.samplerArg),
@@ -149,6 +159,24 @@ export const SAMPLERS = [
 ] as const;
 
 const PROPAGATORS = ['xray', 'tracecontext', 'baggage', 'none'];
+
+/** A JSON array (from the environment) or an array (from code) of outgoing ignore rules. */
+function parseIgnoreRules(value: unknown): Parsed<readonly OutgoingIgnoreRule[]> {
+  let rules = value;
+  if (typeof value === 'string') {
+    try {
+      rules = JSON.parse(value) as unknown;
+    } catch {
+      return { invalid: 'expected a JSON array of rules such as [{"hostname":"*.internal"},{"urls":["/health"]}]' };
+    }
+  }
+  if (!Array.isArray(rules)) return { invalid: 'expected an array of rules' };
+  for (const rule of rules) {
+    const problem = checkOutgoingRule(rule);
+    if (problem !== undefined) return { invalid: problem };
+  }
+  return Object.freeze(rules.map((rule) => Object.freeze({ ...(rule as OutgoingIgnoreRule) })));
+}
 
 function parsePropagators(value: unknown) {
   const parsed = parseList(value);

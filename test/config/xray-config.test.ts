@@ -11,6 +11,8 @@ function resolve(options: XRayOptions, env: Record<string, string>, appName?: st
 
 type Case = { env: string; key: keyof XRayConfig; good: Array<[string, unknown]>; bad?: [string, string, unknown]; option?: [keyof XRayOptions, unknown, unknown] };
 
+const IGNORE_RULES = [{ hostname: '*.internal' }, { urls: ['/health'], subclass: 'fetch' }];
+
 /** Every variable: good values, one bad value with its exact warning and the value used, and precedence over code. */
 const CASES: Case[] = [
   { env: 'AWS_XRAY_TRACING_NAME', key: 'tracingName', good: [['checkout', 'checkout']], option: ['tracingName', 'code-name', 'checkout'] },
@@ -25,6 +27,12 @@ const CASES: Case[] = [
   { env: 'AWS_XRAY_COLLECT_SQL_QUERIES', key: 'streamSql', good: [['true', true], ['false', false]] },
   { env: 'AWS_XRAY_URLS_AS_ANNOTATION', key: 'urlsAsAnnotation', good: [['all', 'ALL'], ['NONE', 'NONE']], bad: ['SOME', 'AWS_XRAY_URLS_AS_ANNOTATION="SOME" is not valid (expected one of LAMBDA, ALL, NONE); using LAMBDA', 'LAMBDA'] },
   { env: 'AWS_XRAY_PATCH_MODULES', key: 'patchModules', good: [['http,pg', ['http', 'pg']]] },
+  {
+    env: 'AWS_XRAY_IGNORE_OUTGOING', key: 'ignoreOutgoing',
+    good: [['[{"hostname":"*.internal"},{"urls":["/health"],"subclass":"fetch"}]', IGNORE_RULES]],
+    bad: ['[{"port":1}]', 'AWS_XRAY_IGNORE_OUTGOING="[{\\"port\\":1}]" is not valid (a rule needs hostname, urls or subclass); using []', []],
+    option: ['ignoreOutgoing', [{ hostname: 'x' }], IGNORE_RULES],
+  },
   { env: 'AWS_XRAY_IGNORE_MODULE_PATTERNS', key: 'ignoreModulePatterns', good: [['^internal/,^vendor/', ['^internal/', '^vendor/']]] },
   { env: 'AWS_XRAY_SDK_ENABLED', key: 'enabled', good: [['false', false], ['no', false], ['on', true]], bad: ['perhaps', 'AWS_XRAY_SDK_ENABLED="perhaps" is not valid (expected true or false); using true', true], option: ['sdkEnabled', true, false] },
   { env: 'OTEL_SDK_DISABLED', key: 'enabled', good: [['true', false], ['false', true]] },

@@ -57,4 +57,6 @@ export {
   setTraceEntity, setUser, sqsTraceHeader, traceCarrier, withTraceCarrier, XRayEntity, xrayRecorder,
 } from './recorder/index';
 export { ignoreOutgoing, resetIgnoredOutgoing } from './ignore/index';
+export { patchModules } from './patch/patch-modules';
+export type { PatchModulesOptions } from './patch/patch-modules';
 export type { OutgoingIgnoreRule } from './ignore/index';

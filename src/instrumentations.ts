@@ -41,6 +41,12 @@ function shortName(name: string): string {
   return name.trim().toLowerCase().replace(/^@opentelemetry\//, '').replace(/^instrumentation-/, '').replace(/^@fastify\/otel$/, 'fastify');
 }
 
+/** The AWS_XRAY_PATCH_MODULES entries that are not instrumentations: modules for patchModules(). */
+export function modulesToPatch(config: XRayConfig): string[] {
+  const known = new Set(INSTRUMENTATION_NAMES);
+  return config.patchModules.filter((n) => !known.has(shortName(n)));
+}
+
 /**
  * Which instrumentations to install: none when auto-instrumentation is off; else the X-Ray patch list or the
  * OTel enabled list when given (otherwise all), less the OTel disabled list. Unknown names are reported.
@@ -55,7 +61,10 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
     return short.filter((n) => known.has(n));
   };
   let selected = [...INSTRUMENTATION_NAMES];
-  if (config.patchModules.length > 0) selected = check(config.patchModules, 'AWS_XRAY_PATCH_MODULES');
+  // AWS_XRAY_PATCH_MODULES names instrumentations and, like the SDK's patch list, local modules or packages
+  // (patched by patchModules). Naming no instrumentation leaves all of them on.
+  const named = config.patchModules.map(shortName).filter((n) => known.has(n));
+  if (named.length > 0) selected = named;
   if (config.enabledInstrumentations.length > 0) {
     const enabled = new Set(check(config.enabledInstrumentations, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS'));
     selected = selected.filter((n) => enabled.has(n));

@@ -4,12 +4,13 @@ import type { XRayConfig, XRayOptions } from './config/xray-config';
 import type { Env } from './config/setting';
 import { componentLogger } from './diag';
 import { applicationName, createIdGenerator, createProcessor, createPropagator, createSampler } from './distro';
-import { installEsmHook, installInstrumentations, selectInstrumentations } from './instrumentations';
+import { installEsmHook, installInstrumentations, modulesToPatch, selectInstrumentations } from './instrumentations';
 import { awsResourceDetector } from './resources/aws-detector';
 import { originOf } from './translate/resource-info';
 import type { XRaySpanProcessor } from './span-processor';
 import { configureRecorder } from './recorder/settings';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
+import { patchModules } from './patch/patch-modules';
 
 /** A running otel-xray: what start() returns. */
 export interface XRayHandle {
@@ -93,10 +94,9 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   // does not pass through `require`. Installed only when something will use it.
   const esm = mode.esm === true && names.length > 0 && installEsmHook(warn);
   const uninstall = installInstrumentations(names, config, provider, esm, warn);
-  for (const [name, value] of [['AWS_XRAY_IGNORE_MODULE_PATTERNS', config.ignoreModulePatterns.join(',')]] as const) {
-    // Said plainly rather than silently ignored: these settings are read and checked, not yet acted on.
-    if (value !== undefined && value !== '') warn(`${name} is set, but this version of otel-xray does not apply it yet`);
-  }
+  // Local modules and packages named in AWS_XRAY_PATCH_MODULES: their functions become subsegments.
+  const modules = modulesToPatch(config);
+  if (modules.length > 0) patchModules(modules, { ignore: config.ignoreModulePatterns });
   logger.debug(`started: daemon ${config.processor.daemon.udp.host}:${config.processor.daemon.udp.port}, segment name ${config.tracingName}`);
 
   let stopped: Promise<void> | undefined;

@@ -124,6 +124,11 @@ function startSegment(name: string): XRayEntity {
   return XRayEntity.of(tracer().startSpan(name, { root: true, kind: SpanKind.INTERNAL, attributes: { [ATTR.XRAY_SEGMENT_NAME]: name } }), true);
 }
 
+/** True when there is a current entity (a trace is active here). */
+export function hasCurrentEntity(): boolean {
+  return currentEntity() !== undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Running code in an entity
 

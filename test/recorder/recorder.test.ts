@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { relative, resolve } from 'node:path';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import {
   addError, beginSegment, beginSubsegment, beginSubsegmentWithoutSampling, capture, captureAsyncFunc, captureCallbackFunc,
   captureFunc, configureRecorder, ContextMissingError, currentSegment, currentSubsegment, endSegment, endSubsegment,
-  getSegment, getTraceEntity, inSegment, inSubsegment, isSampled, putAnnotation, putMetadata, setTraceEntity, setUser,
+  getSegment, getTraceEntity, inSegment, inSubsegment, isSampled, patchModules, putAnnotation, putMetadata, setTraceEntity, setUser,
   traceCarrier, withTraceCarrier, xrayRecorder,
 } from '../../src/index';
 import type { Segment } from '../../src/index';
@@ -287,6 +288,19 @@ describe('the recorder API', () => {
     assert.equal(setup.logged.filter((l) => l.includes('reserved')).length, 1);
     assert.equal(setup.logged.filter((l) => l.includes('cannot be written as JSON')).length, 1);
     assert.equal(setup.logged.filter((l) => l.includes('only strings')).length, 1);
+  });
+
+  it('patchModules patches a module already loaded in place; calls outside a trace run untraced and silently', async () => {
+    const file = resolve(__dirname, '../../../test/fixtures/apps/lib/pricing.js');
+    const pricing = require(file) as { price: (q: number) => number };
+    assert.equal(pricing.price(1), 5);
+    patchModules([relative(process.cwd(), file).startsWith('.') ? relative(process.cwd(), file) : `./${relative(process.cwd(), file)}`]);
+    assert.equal(pricing.price(2), 10, 'outside a trace: same result, no error');
+    assert.deepEqual(setup.logged, []);
+    const { span } = inRequest('GET /price', () => assert.equal(pricing.price(3), 15));
+    span.end();
+    const [doc] = await setup.documents();
+    assert.equal(doc!.subsegments?.[0]?.name, 'pricing.price');
   });
 
   describe('outside any trace (AWS_XRAY_CONTEXT_MISSING)', () => {

@@ -1,0 +1,168 @@
+import { dirname, extname, relative, resolve, sep } from 'node:path';
+import { componentLogger } from '../diag';
+import { hasCurrentEntity, inSubsegment } from '../recorder/recorder';
+
+/** Options of patchModules(). */
+export interface PatchModulesOptions {
+  /**
+   * Modules left alone: regular expressions (or their source text) matched against a module's path relative to
+   * the working directory, without its extension and with `/` separators (`lib/orders/internal`).
+   * `AWS_XRAY_IGNORE_MODULE_PATTERNS`.
+   */
+  readonly ignore?: ReadonlyArray<RegExp | string>;
+}
+
+interface Target {
+  /** Modules loaded from under this folder are patched (node_modules below it excepted). */
+  readonly root: string;
+  readonly ignore: readonly RegExp[];
+}
+
+const PATCHED = Symbol.for('otel-xray.patched');
+const STATE_KEY = Symbol.for('otel-xray.patch-modules');
+
+interface State {
+  targets: Target[];
+  hooked: boolean;
+}
+
+function state(): State {
+  const holder = globalThis as unknown as Record<symbol, State | undefined>;
+  return (holder[STATE_KEY] ??= { targets: [], hooked: false });
+}
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+function isClass(fn: AnyFunction): boolean {
+  return /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
+/**
+ * `fn` in a subsegment named `name` when called inside a trace; outside one it runs untraced and silently
+ * (auto-instrumented work outside a request is not a context-missing error).
+ */
+function traced(name: string, fn: AnyFunction): AnyFunction {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    if (!hasCurrentEntity()) return fn.apply(this, args);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return inSubsegment(name, () => fn.apply(self, args));
+  };
+  Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+  (wrapped as unknown as Record<symbol, boolean>)[PATCHED] = true;
+  return wrapped;
+}
+
+function patchClass(cls: AnyFunction, label: string): void {
+  const proto = cls.prototype as Record<string, unknown> | undefined;
+  for (const [holder, prefix] of [[proto, `${label}.${cls.name}`], [cls, `${label}.${cls.name}`]] as const) {
+    if (holder === undefined || holder === null) continue;
+    for (const key of Object.getOwnPropertyNames(holder)) {
+      if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
+      const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+      const value = descriptor?.value as AnyFunction | undefined;
+      if (descriptor === undefined || typeof value !== 'function' || !descriptor.writable || isClass(value)) continue;
+      if ((value as unknown as Record<symbol, boolean>)[PATCHED] === true) continue;
+      Object.defineProperty(holder, key, { ...descriptor, value: traced(`${prefix}.${key}`, value) });
+    }
+  }
+}
+
+/** Wraps every exported function and class method of a loaded module. */
+function patchModule(mod: { exports: unknown }, label: string): void {
+  const exported = mod.exports as Record<string, unknown> | AnyFunction | null | undefined;
+  if (exported === null || exported === undefined || (exported as unknown as Record<symbol, boolean>)[PATCHED] === true) return;
+  if (typeof exported === 'function') {
+    if (isClass(exported)) {
+      patchClass(exported, label);
+    } else {
+      const wrapped = traced(`${label}.${exported.name || 'default'}`, exported);
+      for (const key of Object.getOwnPropertyNames(exported)) {
+        if (key in wrapped && !Object.getOwnPropertyDescriptor(wrapped, key)?.configurable) continue;
+        const descriptor = Object.getOwnPropertyDescriptor(exported, key);
+        if (descriptor !== undefined && key !== 'name' && key !== 'length' && key !== 'prototype') Object.defineProperty(wrapped, key, descriptor);
+      }
+      mod.exports = wrapped;
+    }
+    return;
+  }
+  if (typeof exported !== 'object') return;
+  for (const key of Object.keys(exported)) {
+    const descriptor = Object.getOwnPropertyDescriptor(exported, key);
+    // Getters are re-exports (TypeScript's output): the module they come from is patched on its own.
+    const value = descriptor?.value as AnyFunction | undefined;
+    if (descriptor === undefined || typeof value !== 'function' || !descriptor.writable) continue;
+    if (isClass(value)) patchClass(value, label);
+    else if ((value as unknown as Record<symbol, boolean>)[PATCHED] !== true) exported[key] = traced(`${label}.${key}`, value);
+  }
+  Object.defineProperty(exported, PATCHED, { value: true });
+}
+
+/** The module's name for ignore patterns: its path relative to the working directory, `/`-separated, no extension. */
+function moduleName(filename: string): string {
+  const rel = relative(process.cwd(), filename).split(sep).join('/');
+  return rel.slice(0, rel.length - extname(rel).length);
+}
+
+function targetOf(filename: string): Target | undefined {
+  for (const target of state().targets) {
+    if (!filename.startsWith(target.root + sep)) continue;
+    if (filename.slice(target.root.length).includes(`${sep}node_modules${sep}`)) continue;
+    const name = moduleName(filename);
+    if (target.ignore.some((pattern) => pattern.test(name))) continue;
+    return target;
+  }
+  return undefined;
+}
+
+function label(filename: string): string {
+  const base = filename.slice(filename.lastIndexOf(sep) + 1);
+  const bare = base.slice(0, base.length - extname(base).length);
+  return bare === 'index' ? dirname(filename).slice(dirname(filename).lastIndexOf(sep) + 1) : bare;
+}
+
+function install(): void {
+  const s = state();
+  if (s.hooked) return;
+  s.hooked = true;
+  const Module = require('node:module') as unknown as { prototype: { load: (this: { exports: unknown }, filename: string) => void } };
+  const original = Module.prototype.load;
+  Module.prototype.load = function loadAndPatch(this: { exports: unknown }, filename: string): void {
+    original.call(this, filename);
+    try {
+      if (targetOf(filename) !== undefined) patchModule(this, label(filename));
+    } catch (err) {
+      componentLogger().warn(`module ${filename} could not be patched: ${String(err)}`);
+    }
+  };
+}
+
+/**
+ * Wraps every exported function and class method of the given modules, and of the local modules under their
+ * folder, in a subsegment named `<module>.<function>` (`orders.createOrder`, `orders.OrderService.total`), as the
+ * X-Ray SDK's patching of local modules does. Specifiers are paths relative to the working directory
+ * (`./lib/orders`) or package names. Modules already loaded are patched in place; the others when loaded.
+ * Calls outside any trace run untraced. A module that cannot be found gives one warning.
+ */
+export function patchModules(specifiers: readonly string[], options: PatchModulesOptions = {}): void {
+  const ignore = (options.ignore ?? []).map((p) => (typeof p === 'string' ? new RegExp(p) : p));
+  const s = state();
+  for (const specifier of specifiers) {
+    let file: string;
+    try {
+      const request = specifier.startsWith('.') || specifier.startsWith('/') ? resolve(process.cwd(), specifier) : specifier;
+      file = require.resolve(request, { paths: [process.cwd()] });
+    } catch {
+      componentLogger().warn(`patchModules: ${specifier} cannot be found from ${process.cwd()}; it is not patched`);
+      continue;
+    }
+    s.targets.push({ root: dirname(file), ignore });
+  }
+  install();
+  const cache = require.cache;
+  for (const filename of Object.keys(cache)) {
+    const loaded = cache[filename];
+    if (loaded !== undefined && loaded.loaded && targetOf(filename) !== undefined) patchModule(loaded, label(filename));
+  }
+}

@@ -2,7 +2,7 @@
 // Runs a sample app traced end to end and shows its traces: a stand-in X-Ray daemon (a UDP socket on
 // 127.0.0.1) receives the segment documents; the app runs under `node --require ./register.js`, configured by
 // environment variables only; a few requests go in; the documents come out as a tree, then in full.
-//   node samples/run.js [express|fastify|koa|env-only|nodesdk]
+//   node samples/run.js [express|fastify|koa|env-only|nodesdk|recorder]
 const { spawn } = require('node:child_process');
 const dgram = require('node:dgram');
 const http = require('node:http');
@@ -13,7 +13,7 @@ const HEADER = '{"format":"json","version":1}\n';
 const sample = process.argv[2] ?? 'express';
 const dir = join(__dirname, sample);
 if (!existsSync(join(dir, 'app.js'))) {
-  console.error(`no sample "${sample}"; try express, fastify, koa, env-only or nodesdk`);
+  console.error(`no sample "${sample}"; try express, fastify, koa, env-only, nodesdk or recorder`);
   process.exit(2);
 }
 

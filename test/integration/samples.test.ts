@@ -26,6 +26,18 @@ describe('the samples the README points to run end to end', function () {
     });
   }
 
+  it('recorder: subsegments from inSubsegment, capture and patched modules; a worker thread in the request\'s trace; a failure', async () => {
+    const { code, out } = await runSample('recorder');
+    assert.equal(code, 0, out);
+    // Four traces: the three requests, and the health check the ignored outgoing call made (it carried no header).
+    assert.equal(out.match(/^trace 1-/gm)?.length, 4, out);
+    assert.match(out, /└ price lookup /);
+    assert.match(out, /└ load order [^\n]*\n\s+└ inventory\.reserve /);
+    assert.match(out, /└ charge card [^\n]*!fault/);
+    const checkout = out.split('\n\n').find((block) => block.startsWith('trace ') && block.includes('/checkout'))!;
+    assert.match(checkout, /render invoice in a worker/, 'the worker\'s subsegment is in the checkout trace');
+  });
+
   it('env-only: dynamic naming and URLs as annotations come from env.json alone', async () => {
     const { out } = await runSample('env-only');
     assert.match(out, /■ eu\.shop\.example /);

@@ -8,7 +8,7 @@ const STARTED = Symbol.for('otel-xray.register.started');
 /** Started with `--import` (directly or through NODE_OPTIONS): an ES module app. */
 function usesImport(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return flags.some((flag) => flag === '--import' || flag.startsWith('--import=') || flag === '--experimental-loader' || flag.startsWith('--loader'));
+  return flags.some((flag) => /^--(import|loader|experimental-loader)(=|$)/.test(flag));
 }
 
 /** Starts tracing from the environment, once per process however often it is called. Never throws. */

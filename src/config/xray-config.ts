@@ -45,9 +45,12 @@ export interface XRayOptions extends XRaySpanProcessorOptions {
   streamSql?: boolean;
   /** Copy url, method and status into annotations of request segments. `AWS_XRAY_URLS_AS_ANNOTATION`. Default LAMBDA. */
   urlsAsAnnotation?: UrlsAsAnnotation;
-  /** Instrumentations to install (names like `http`, `express`, `pg`). `AWS_XRAY_PATCH_MODULES`. Default: all. */
+  /**
+   * Instrumentations to install (names like `http`, `express`, `pg`), and local modules or packages to patch
+   * (`./lib/orders`: see patchModules). `AWS_XRAY_PATCH_MODULES`. Default: all instrumentations, no modules.
+   */
   patchModules?: readonly string[];
-  /** Module name patterns left alone. `AWS_XRAY_IGNORE_MODULE_PATTERNS`. */
+  /** Regular expressions: modules module patching leaves alone. `AWS_XRAY_IGNORE_MODULE_PATTERNS`. */
   ignoreModulePatterns?: readonly string[];
   /** Tracing on or off. `AWS_XRAY_SDK_ENABLED` (and `OTEL_SDK_DISABLED`). Default true. */
   sdkEnabled?: boolean;

@@ -31,6 +31,13 @@ export function checkOutgoingRule(rule: unknown): string | undefined {
   const { hostname, urls, subclass } = rule as Record<string, unknown>;
   if (hostname === undefined && urls === undefined && subclass === undefined) return 'a rule needs hostname, urls or subclass';
   if (hostname !== undefined && (typeof hostname !== 'string' || hostname === '')) return 'hostname must be a non-empty string';
+  if (typeof hostname === 'string') {
+    try {
+      compileFnmatch(hostname);
+    } catch (err) {
+      return `hostname ${JSON.stringify(hostname)} is not a usable pattern (${String(err)})`;
+    }
+  }
   if (urls !== undefined && (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string'))) return 'urls must be an array of strings';
   if (subclass !== undefined && (typeof subclass !== 'string' || subclass === '')) return 'subclass must be a non-empty string';
   return undefined;

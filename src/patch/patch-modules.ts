@@ -13,8 +13,9 @@ export interface PatchModulesOptions {
 }
 
 interface Target {
-  /** Modules loaded from under this folder are patched (node_modules below it excepted). */
+  /** A file: only it is patched. A folder (a package, or a module that is an index file): every module under it. */
   readonly root: string;
+  readonly isFolder: boolean;
   readonly ignore: readonly RegExp[];
 }
 
@@ -43,6 +44,8 @@ function isClass(fn: AnyFunction): boolean {
  */
 function traced(name: string, fn: AnyFunction): AnyFunction {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    // Called with `new` (an ES5-style constructor): construct, untraced, with the original's prototype.
+    if (new.target !== undefined) return Reflect.construct(fn as unknown as new (...a: unknown[]) => object, args, new.target);
     if (!hasCurrentEntity()) return fn.apply(this, args);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -50,8 +53,16 @@ function traced(name: string, fn: AnyFunction): AnyFunction {
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
   Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+  if (fn.prototype !== undefined) wrapped.prototype = fn.prototype;
   (wrapped as unknown as Record<symbol, boolean>)[PATCHED] = true;
   return wrapped;
+}
+
+/** A class, or an ES5-style constructor (methods on its prototype). */
+function isConstructor(fn: AnyFunction): boolean {
+  if (isClass(fn)) return true;
+  const proto = fn.prototype as object | undefined;
+  return proto !== undefined && proto !== null && Object.getOwnPropertyNames(proto).some((k) => k !== 'constructor');
 }
 
 function patchClass(cls: AnyFunction, label: string): void {
@@ -62,7 +73,7 @@ function patchClass(cls: AnyFunction, label: string): void {
       if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
       const descriptor = Object.getOwnPropertyDescriptor(holder, key);
       const value = descriptor?.value as AnyFunction | undefined;
-      if (descriptor === undefined || typeof value !== 'function' || !descriptor.writable || isClass(value)) continue;
+      if (descriptor === undefined || typeof value !== 'function' || !descriptor.writable || !descriptor.configurable || isClass(value)) continue;
       if ((value as unknown as Record<symbol, boolean>)[PATCHED] === true) continue;
       Object.defineProperty(holder, key, { ...descriptor, value: traced(`${prefix}.${key}`, value) });
     }
@@ -73,8 +84,9 @@ function patchClass(cls: AnyFunction, label: string): void {
 function patchModule(mod: { exports: unknown }, label: string): void {
   const exported = mod.exports as Record<string, unknown> | AnyFunction | null | undefined;
   if (exported === null || exported === undefined || (exported as unknown as Record<symbol, boolean>)[PATCHED] === true) return;
+  if (!Object.isExtensible(exported)) return; // frozen or sealed exports are left as they are
   if (typeof exported === 'function') {
-    if (isClass(exported)) {
+    if (isConstructor(exported)) {
       patchClass(exported, label);
     } else {
       const wrapped = traced(`${label}.${exported.name || 'default'}`, exported);
@@ -93,7 +105,7 @@ function patchModule(mod: { exports: unknown }, label: string): void {
     // Getters are re-exports (TypeScript's output): the module they come from is patched on its own.
     const value = descriptor?.value as AnyFunction | undefined;
     if (descriptor === undefined || typeof value !== 'function' || !descriptor.writable) continue;
-    if (isClass(value)) patchClass(value, label);
+    if (isConstructor(value)) patchClass(value, label);
     else if ((value as unknown as Record<symbol, boolean>)[PATCHED] !== true) exported[key] = traced(`${label}.${key}`, value);
   }
   Object.defineProperty(exported, PATCHED, { value: true });
@@ -107,7 +119,11 @@ function moduleName(filename: string): string {
 
 function targetOf(filename: string): Target | undefined {
   for (const target of state().targets) {
-    if (!filename.startsWith(target.root + sep)) continue;
+    if (!target.isFolder) {
+      if (filename !== target.root) continue;
+    } else if (!filename.startsWith(target.root + sep)) {
+      continue;
+    }
     if (filename.slice(target.root.length).includes(`${sep}node_modules${sep}`)) continue;
     const name = moduleName(filename);
     if (target.ignore.some((pattern) => pattern.test(name))) continue;
@@ -139,14 +155,25 @@ function install(): void {
 }
 
 /**
- * Wraps every exported function and class method of the given modules, and of the local modules under their
- * folder, in a subsegment named `<module>.<function>` (`orders.createOrder`, `orders.OrderService.total`), as the
+ * Wraps every exported function and class method of the given modules (a file alone; a package or a folder's
+ * index with every module under that folder) in a subsegment named `<module>.<function>` (`orders.createOrder`, `orders.OrderService.total`), as the
  * X-Ray SDK's patching of local modules does. Specifiers are paths relative to the working directory
  * (`./lib/orders`) or package names. Modules already loaded are patched in place; the others when loaded.
  * Calls outside any trace run untraced. A module that cannot be found gives one warning.
  */
 export function patchModules(specifiers: readonly string[], options: PatchModulesOptions = {}): void {
-  const ignore = (options.ignore ?? []).map((p) => (typeof p === 'string' ? new RegExp(p) : p));
+  const ignore: RegExp[] = [];
+  for (const pattern of options.ignore ?? []) {
+    if (pattern instanceof RegExp) {
+      ignore.push(pattern);
+      continue;
+    }
+    try {
+      ignore.push(new RegExp(pattern));
+    } catch (err) {
+      componentLogger().warn(`patchModules: ignore pattern ${JSON.stringify(pattern)} is not a regular expression (${String(err)}); it is left out`);
+    }
+  }
   const s = state();
   for (const specifier of specifiers) {
     let file: string;
@@ -157,12 +184,19 @@ export function patchModules(specifiers: readonly string[], options: PatchModule
       componentLogger().warn(`patchModules: ${specifier} cannot be found from ${process.cwd()}; it is not patched`);
       continue;
     }
-    s.targets.push({ root: dirname(file), ignore });
+    // As the SDK's patching: a module is patched alone, a package (a folder) with its submodules, recursively.
+    const isFolder = /^index\.[cm]?js$/.test(file.slice(file.lastIndexOf(sep) + 1)) || !(specifier.startsWith('.') || specifier.startsWith('/'));
+    s.targets.push({ root: isFolder ? dirname(file) : file, isFolder, ignore });
   }
   install();
   const cache = require.cache;
   for (const filename of Object.keys(cache)) {
     const loaded = cache[filename];
-    if (loaded !== undefined && loaded.loaded && targetOf(filename) !== undefined) patchModule(loaded, label(filename));
+    if (loaded === undefined || !loaded.loaded || targetOf(filename) === undefined) continue;
+    try {
+      patchModule(loaded, label(filename));
+    } catch (err) {
+      componentLogger().warn(`module ${filename} could not be patched: ${String(err)}`);
+    }
   }
 }

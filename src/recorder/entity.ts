@@ -16,6 +16,15 @@ function warnOnce(kind: string, message: string): void {
 
 const HANDLES = new WeakMap<Span, XRayEntity>();
 
+/** A thrown value as text, whatever it is (an object without a prototype has no toString). */
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /**
  * A segment or subsegment as the recorder API hands it out: a thin handle over the OTel span that records it.
  * Annotations, metadata, the user and errors become span attributes and events that the translator turns into
@@ -25,6 +34,7 @@ const HANDLES = new WeakMap<Span, XRayEntity>();
 export class XRayEntity {
   private _annotationKeys: string[] | undefined;
   private _metadata: Map<string, Record<string, unknown>> | undefined;
+  private _closed = false;
 
   private constructor(
     /** The OTel span behind this entity. */
@@ -119,14 +129,22 @@ export class XRayEntity {
 
   /** Records an error as the entity's `cause` and marks it a fault. */
   addError(error: unknown): void {
-    const exception: Exception = error instanceof Error ? error : typeof error === 'string' ? error : String(error);
+    const text = describe(error);
+    const exception: Exception = error instanceof Error ? error : text;
     this.span.recordException(exception);
-    this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : text });
   }
 
   /** Ends the entity (and records `error` first when given). Later calls do nothing. */
   close(error?: unknown): void {
+    if (this._closed) return;
+    this._closed = true;
     if (error !== undefined && error !== null) this.addError(error);
     this.span.end();
+  }
+
+  /** True once closed here, or once its span ended some other way. */
+  get isClosed(): boolean {
+    return this._closed || (this.span as unknown as { ended?: boolean }).ended === true;
   }
 }

@@ -42,11 +42,20 @@ function isSegmentSpan(span: Span, ctx: Context): boolean {
 function currentEntity(): XRayEntity | undefined {
   const ctx = context.active();
   const active = activeSpan(ctx);
-  const stack = begun.getStore();
-  const top = stack?.[stack.length - 1];
+  const top = openBegun()?.at(-1);
   if (top !== undefined && top.activeAtBegin === active) return top.entity;
   if (active === undefined) return undefined;
   return XRayEntity.of(active, isSegmentSpan(active, ctx));
+}
+
+/**
+ * The begun entities of this async flow that are still open. An entity ended in another continuation (a helper
+ * that was awaited, an earlier timer tick) can still sit in this flow's copy of the stack: it is skipped.
+ */
+function openBegun(): readonly Begun[] | undefined {
+  const stack = begun.getStore();
+  if (stack === undefined || stack.length === 0) return undefined;
+  return stack.every((b) => !b.entity.isClosed) ? stack : stack.filter((b) => !b.entity.isClosed);
 }
 
 function currentSegmentEntity(): XRayEntity | undefined {
@@ -55,7 +64,7 @@ function currentSegmentEntity(): XRayEntity | undefined {
   if (marked !== undefined) return marked;
   const request = getRPCMetadata(ctx)?.span;
   if (request !== undefined && isSpanContextValid(request.spanContext())) return XRayEntity.of(request, true);
-  const stack = begun.getStore();
+  const stack = openBegun();
   if (stack !== undefined) {
     for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.entity.isSegment) return stack[i]!.entity;
   }
@@ -74,7 +83,9 @@ function detached(): XRayEntity {
 
 function contextOf(entity: XRayEntity, base: Context = context.active()): Context {
   const ctx = trace.setSpan(base, entity.span);
-  return entity.isSegment ? ctx.setValue(SEGMENT_KEY, entity) : ctx;
+  if (entity.isSegment) return ctx.setValue(SEGMENT_KEY, entity);
+  const segment = SEGMENT_OF.get(entity);
+  return segment === undefined ? ctx : ctx.setValue(SEGMENT_KEY, segment);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -92,16 +103,13 @@ function runAndEnd<T>(entity: XRayEntity, fn: (entity: XRayEntity) => T): T {
       throw err;
     }
     if (isPromiseLike(result)) {
-      return Promise.resolve(result).then(
-        (value) => {
-          entity.close();
-          return value;
-        },
-        (err: unknown) => {
-          entity.close(err);
-          throw err;
-        },
-      ) as T;
+      // The caller gets `result` itself (a query builder or a got() promise keeps its own methods); the entity
+      // ends when it settles. The handlers below consume nothing: a rejection still reaches the caller.
+      void result.then(
+        () => entity.close(),
+        (err: unknown) => entity.close(err),
+      );
+      return result;
     }
     entity.close();
     return result;
@@ -154,7 +162,7 @@ type AnyFunction = (this: unknown, ...args: never[]) => unknown;
 
 /** `@capture(name?)`: a method decorator in the standard form and in the legacy (experimentalDecorators) form. */
 export interface CaptureDecorator {
-  <F extends AnyFunction>(method: F, context: ClassMethodDecoratorContext): F;
+  <This, Args extends unknown[], Return>(method: (this: This, ...args: Args) => Return, context: ClassMethodDecoratorContext<This>): (this: This, ...args: Args) => Return;
   (target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 }
 
@@ -243,7 +251,7 @@ export function captureCallbackFunc<A extends unknown[], R>(name: string, callba
 // begin / end
 
 function push(entity: XRayEntity): XRayEntity {
-  begun.enterWith([...(begun.getStore() ?? []), { entity, activeAtBegin: activeSpan() }]);
+  begun.enterWith([...(openBegun() ?? []), { entity, activeAtBegin: activeSpan() }]);
   return entity;
 }
 
@@ -273,7 +281,7 @@ export function beginSubsegmentWithoutSampling(name: string): XRayEntity {
 }
 
 function end(isSegment: boolean, operation: string, error?: unknown): void {
-  const stack = begun.getStore() ?? [];
+  const stack = openBegun() ?? [];
   let index = stack.length - 1;
   while (index >= 0 && stack[index]!.entity.isSegment !== isSegment) index--;
   if (index < 0) {

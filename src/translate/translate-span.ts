@@ -211,7 +211,9 @@ function translateLinks(span: ReadableSpan, options: ResolvedTranslateOptions): 
 export function startsSegment(span: ReadableSpan, hasLocalParent: boolean): boolean {
   if (!hasLocalParent) {
     // Work continued in another thread from a carried trace stays a subsegment of the remote parent.
-    return !(span.attributes?.[ATTR.XRAY_CONTINUATION] === true && span.parentSpanContext?.isRemote === true && span.kind !== SpanKind.SERVER);
+    // (A carrier with a Root but no Parent has no parent to hang under: then it is a segment.)
+    const continuation = span.attributes?.[ATTR.XRAY_CONTINUATION] === true && span.attributes?.[ATTR.XRAY_NO_PARENT] !== true;
+    return !(continuation && span.parentSpanContext?.isRemote === true && span.kind !== SpanKind.SERVER);
   }
   if (span.attributes?.[ATTR.AWS_SPAN_KIND] === 'LOCAL_ROOT') return true;
   if (span.kind === SpanKind.SERVER) return true;

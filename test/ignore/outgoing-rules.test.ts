@@ -18,8 +18,19 @@ describe('outgoing ignore rules', () => {
       ['host-[!0-9]', 'host-x', true],
       ['a[b', 'a[b', true],
       ['*', '', true],
+      ['[!]', '[!]', true],
+      ['[!]', 'x', false],
+      ['host-[z-a]', 'host-m', false],
+      ['[]x]', ']', true],
     ];
     for (const [pattern, text, expected] of cases) assert.equal(compileFnmatch(pattern)(text), expected, `${pattern} ~ ${text}`);
+  });
+
+  it('fnmatch gives the right answer on many-star patterns and long host names (a linear matcher, no regex)', () => {
+    const host = `${'a-'.repeat(120)}b.example.com`;
+    assert.equal(compileFnmatch('*-*-*-*-*.example.org')(host), false);
+    assert.equal(compileFnmatch('*-*-*-*-*.example.com')(host), true);
+    assert.equal(compileFnmatch('*.*.*.*.internal')(host), false);
   });
 
   it('a call is ignored when every criterion of a rule matches', () => {

@@ -290,8 +290,57 @@ describe('the recorder API', () => {
     assert.equal(setup.logged.filter((l) => l.includes('only strings')).length, 1);
   });
 
+  it('begin/end across awaited helpers: an entity ended in another continuation is never current again', async () => {
+    const job = async (i: number): Promise<void> => {
+      beginSegment(`job ${i}`);
+      await tick();
+      putAnnotation('i', i);
+      endSegment();
+    };
+    for (let i = 0; i < 3; i++) await job(i);
+    // The caller's copy of the stack still lists the jobs: they are ended, so nothing is current here.
+    configureRecorder({ contextMissing: 'IGNORE_ERROR' });
+    assert.equal(getSegment(), undefined);
+    const docs = await setup.documents();
+    assert.deepEqual(docs.map((d) => [d.name, d.annotations?.i]), [['job 0', 0], ['job 1', 1], ['job 2', 2]]);
+  });
+
+  it('returns what fn returns: the same promise, the same thenable (query builders keep their methods)', async () => {
+    const { span, result } = inRequest('GET /t', () => {
+      const native = Promise.resolve(1);
+      assert.equal(inSubsegment('native', () => native), native);
+      const builder = { where: () => builder, then: (ok: (v: number) => void) => ok(2) };
+      assert.equal(inSubsegment('builder', () => builder), builder);
+      return native;
+    });
+    await result;
+    await tick();
+    span.end();
+    const byName = entitiesByName(await setup.documents());
+    assert.ok(byName.has('native') && byName.has('builder'));
+  });
+
+  it('addError and a thrown value without a prototype never throw; setTraceEntity(subsegment) keeps its segment', async () => {
+    let subsegment: ReturnType<typeof getTraceEntity>;
+    let segmentId = '';
+    const { span } = inRequest('GET /e', () => {
+      segmentId = getSegment()!.id;
+      assert.throws(() => inSubsegment('odd', () => {
+        throw Object.create(null);
+      }));
+      addError(Object.create(null));
+      inSubsegment('kept', (sub) => {
+        subsegment = sub;
+      });
+    });
+    inRequest('GET /other', () => setTraceEntity(subsegment!, () => assert.equal(currentSegment()!.id, segmentId))).span.end();
+    span.end();
+    const byName = entitiesByName(await setup.documents());
+    assert.equal(byName.get('odd')![0]!.fault, true);
+  });
+
   it('patchModules patches a module already loaded in place; calls outside a trace run untraced and silently', async () => {
-    const file = resolve(__dirname, '../../../test/fixtures/apps/lib/pricing.js');
+    const file = resolve(__dirname, '../../../test/fixtures/apps/lib/orders/pricing.js');
     const pricing = require(file) as { price: (q: number) => number };
     assert.equal(pricing.price(1), 5);
     patchModules([relative(process.cwd(), file).startsWith('.') ? relative(process.cwd(), file) : `./${relative(process.cwd(), file)}`]);

@@ -1,0 +1,27 @@
+import * as assert from 'node:assert/strict';
+import { patchModules } from '../../src/index';
+
+/** Runs `fn` with process.stderr captured. */
+function stderrOf(fn: () => void): string {
+  const original = process.stderr.write.bind(process.stderr);
+  let text = '';
+  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+    text += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    fn();
+  } finally {
+    process.stderr.write = original;
+  }
+  return text;
+}
+
+describe('patchModules: bad input gives one clear warning each, never a throw', () => {
+  it('a module that cannot be found, and an ignore pattern that is not a regular expression', () => {
+    const text = stderrOf(() => patchModules(['./no/such/module'], { ignore: ['(unclosed', /fine/] }));
+    assert.match(text, /patchModules: ignore pattern "\(unclosed" is not a regular expression/);
+    assert.match(text, /patchModules: \.\/no\/such\/module cannot be found/);
+    assert.equal(text.trim().split('\n').length, 2);
+  });
+});

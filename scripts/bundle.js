@@ -2,8 +2,9 @@
 // Bundles the compiled library (build/src) into build/bundle/otel-xray.js: our code and the OTel packages it
 // loads, in one file. Resolving and reading a few hundred small files is most of what an OTel preload costs at
 // start-up; one file halves the time the preload adds (see bench/RESULTS.md).
-// Left out of the bundle: import-in-the-middle, whose ESM loader thread and in-process registry must be the
-// same copy (the loader imports it from node_modules). The instrumentations reach it through a stand-in (below).
+// Left out of the bundle: @opentelemetry/api (one copy per app), and import-in-the-middle, whose ESM loader
+// thread and in-process registry must be the same copy (the loader imports it from node_modules; it is a
+// dependency of ours for that reason). The instrumentations reach it through a stand-in (below).
 const { build } = require('esbuild');
 const { join } = require('node:path');
 
@@ -48,12 +49,17 @@ const lazyImportInTheMiddle = {
 };
 
 build({
-  entryPoints: [join(root, 'build', 'src', 'bundle-entry.js')],
+  // The TypeScript source (tsc type-checks; esbuild compiles for the bundle): from an ES module entry esbuild
+  // writes the export names where Node's CommonJS lexer finds them, so `import { start } from 'otel-xray'` works.
+  entryPoints: [join(root, 'src', 'bundle-entry.ts')],
+  tsconfig: join(root, 'tsconfig.json'),
   outfile: join(root, 'build', 'bundle', 'otel-xray.js'),
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // The OTel API stays outside: one copy per app (a peer dependency), so an app's own API finds our provider.
+  external: ['@opentelemetry/api'],
   plugins: [lazyImportInTheMiddle],
   sourcemap: true,
   legalComments: 'eof',

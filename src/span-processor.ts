@@ -40,7 +40,8 @@ const MAX_READY_SPANS = 1000;
  * The OTel SpanProcessor that sends sampled spans to X-Ray. It keeps the ended spans of each local segment and,
  * when the segment's root ends, sends one document with the subsegments embedded; long segments stream ended
  * subsegments ahead (streaming threshold), buffers are bounded, and every document fits in one datagram.
- * Translation and sending run after the span ends, on a later turn of the event loop, never inside `span.end()`.
+ * Translation and sending run after the span ends, on a later turn of the event loop; only a backlog of more than
+ * 1,000 ended spans is sent at once, inside the `span.end()` that overflows it.
  */
 export class XRaySpanProcessor implements SpanProcessor {
   readonly config: ResolvedProcessorConfig;

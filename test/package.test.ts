@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../src/index';
 
 const ROOT = resolve(__dirname, '../..');
@@ -39,11 +40,23 @@ describe('the package', () => {
     const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
       loaded: string[]; handles: string[]; exports: string[];
     };
-    // One file: no OTel package is resolved from node_modules at load.
-    assert.deepEqual(out.loaded, [resolve(ROOT, 'build/bundle/otel-xray.js')]);
+    // One file, and the OTel API (a peer dependency, one copy per app): nothing else is resolved at load.
+    assert.equal(out.loaded[0], resolve(ROOT, 'build/bundle/otel-xray.js'));
+    assert.deepEqual(out.loaded.slice(1).filter((k) => !k.includes(`node_modules${sep}@opentelemetry${sep}api${sep}`)), []);
     assert.deepEqual(out.handles, []);
     const built = Object.keys(require('../src/index') as object).sort();
     assert.deepEqual(out.exports, [...built, 'registerPreload'].sort());
+  });
+
+  it('an ES module app imports the named exports', () => {
+    const url = pathToFileURL(resolve(ROOT, 'build/bundle/otel-xray.js')).href;
+    const script = `import * as all from ${JSON.stringify(url)}; import { start, inSubsegment } from ${JSON.stringify(url)};
+      console.log(JSON.stringify({ names: Object.keys(all).filter((k) => k !== 'default').sort(), start: typeof start, inSubsegment: typeof inSubsegment }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { names: string[]; start: string; inSubsegment: string };
+    assert.equal(out.start, 'function');
+    assert.equal(out.inSubsegment, 'function');
+    const built = Object.keys(require('../src/index') as object).sort();
+    assert.deepEqual(out.names, [...built, 'registerPreload'].sort());
   });
 
   it('an app under the preload that also requires the package gets the running instance, not a second tracer', () => {

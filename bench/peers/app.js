@@ -15,6 +15,7 @@ if (xraySdk) {
   AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
   // 100% sampling: a reservoir of 0 and a rate of 1 sample every request.
   AWSXRay.middleware.setSamplingRules({ version: 2, default: { fixed_target: 0, rate: 1 }, rules: [] });
+  AWSXRay.middleware.disableCentralizedSampling();
   AWSXRay.captureHTTPsGlobal(require('node:http'));
 }
 const http = require('node:http');

@@ -13,7 +13,13 @@ async function memoryUnderLoad({ variant, framework, route, backendUrl, seconds,
     await sleep(200);
     const idle = memory(app.child.pid).rssMb;
     const samples = [];
-    const timer = setInterval(() => samples.push(memory(app.child.pid).rssMb), 1000);
+    const timer = setInterval(() => {
+      try {
+        samples.push(memory(app.child.pid).rssMb);
+      } catch {
+        // the app is gone: the run reports what it has
+      }
+    }, 1000);
     const result = await autocannon({ url: `http://127.0.0.1:${port}${route}`, connections, duration: seconds });
     clearInterval(timer);
     const end = memory(app.child.pid);

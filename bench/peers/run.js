@@ -51,9 +51,16 @@ function startSink() {
 }
 
 async function main() {
-  execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' }); // the load generator's core
+  // The load generator's core, for every thread of this process (autocannon's GC included).
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const sink = await startSink();
   const backend = startPinned(1, 'backend.js');
+  // Children never outlive the run, however it ends.
+  const cleanup = () => {
+    for (const child of [sink.child, backend.child]) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
   const backendUrl = `http://127.0.0.1:${await backend.listening}`;
   const variants = makeVariants(sink);
   // Phases not run this time keep their previous figures.

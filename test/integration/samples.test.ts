@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import { assertValidDocument } from '../helpers/assert-document';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -36,6 +37,19 @@ describe('the samples the README points to run end to end', function () {
     assert.match(out, /└ charge card [^\n]*!fault/);
     const checkout = out.split('\n\n').find((block) => block.startsWith('trace ') && block.includes('/checkout'))!;
     assert.match(checkout, /render invoice in a worker/, 'the worker\'s subsegment is in the checkout trace');
+  });
+
+  it('translate-spans: prints each document as the daemon receives it, every one valid', async () => {
+    const out = await new Promise<string>((done, fail) => {
+      execFile(process.execPath, [resolve(ROOT, 'samples/translate-spans/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } }, (err, stdout) => (err ? fail(err) : done(stdout)));
+    });
+    const parts = out.split(/^--- one UDP datagram, \d+ bytes ---\n/m).slice(1);
+    assert.ok(parts.length >= 1, out);
+    for (const part of parts) {
+      const [header, ...json] = part.split('\n');
+      assert.equal(header, '{"format":"json","version":1}');
+      assertValidDocument(JSON.parse(json.join('\n')));
+    }
   });
 
   it('env-only: dynamic naming and URLs as annotations come from env.json alone', async () => {

@@ -4,6 +4,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { XRayConfig } from './config/xray-config';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
+import { ATTR } from './attribute-keys';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
@@ -27,7 +28,17 @@ const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
   fastify: () => new (require('@fastify/otel') as typeof import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }) as unknown as Instrumentation,
   koa: () => new (require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa')).KoaInstrumentation(),
   connect: () => new (require('@opentelemetry/instrumentation-connect') as typeof import('@opentelemetry/instrumentation-connect')).ConnectInstrumentation(),
-  'aws-sdk': () => new (require('@opentelemetry/instrumentation-aws-sdk') as typeof import('@opentelemetry/instrumentation-aws-sdk')).AwsInstrumentation({ suppressInternalInstrumentation: true }),
+  'aws-sdk': () => {
+    const { AwsInstrumentation } = require('@opentelemetry/instrumentation-aws-sdk') as typeof import('@opentelemetry/instrumentation-aws-sdk');
+    return new AwsInstrumentation({
+      suppressInternalInstrumentation: true,
+      // The aws block's `retries`: the SDK counts attempts in the response metadata; OTel does not record them.
+      responseHook: (span, { response }) => {
+        const attempts = (response?.data as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata?.attempts;
+        if (typeof attempts === 'number' && attempts > 1) span.setAttribute(ATTR.AWS_RETRIES, attempts - 1);
+      },
+    });
+  },
   pg: () => new (require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg')).PgInstrumentation({ enhancedDatabaseReporting: false }),
   mysql2: () => new (require('@opentelemetry/instrumentation-mysql2') as typeof import('@opentelemetry/instrumentation-mysql2')).MySQL2Instrumentation(),
   ioredis: () => new (require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis')).IORedisInstrumentation(),

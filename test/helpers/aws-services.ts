@@ -15,6 +15,7 @@ const md5 = (text: string): string => createHash('md5').update(text).digest('hex
 export async function awsServices(): Promise<{ endpoint: string; targets: string[]; close: () => Promise<void> }> {
   const targets: string[] = [];
   let counter = 0;
+  let flakyCalls = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
@@ -27,6 +28,7 @@ export async function awsServices(): Promise<{ endpoint: string; targets: string
       };
       switch (target) {
         case 'DynamoDB_20120810.GetItem':
+          if (input.TableName === 'flaky' && flakyCalls++ === 0) return reply(500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'try again' });
           return reply(200, { Item: { id: { S: '42' }, total: { N: '99' } } });
         case 'AmazonSQS.SendMessage':
           return reply(200, { MessageId: 'msg-1', MD5OfMessageBody: md5(String(input.MessageBody)) });

@@ -31,7 +31,7 @@ describe('AWS SDK v3 calls → subsegments with the aws block (DynamoDB and SQS 
     const reply = await httpGet(app.port, '/');
     assert.equal(reply.status, 200, reply.body);
     assert.deepEqual(JSON.parse(reply.body), { id: '42', messageId: 'msg-1', body: 'order 42', sampled: true });
-    assert.deepEqual(services.targets, ['DynamoDB_20120810.GetItem', 'AmazonSQS.SendMessage', 'AmazonSQS.ReceiveMessage']);
+    assert.deepEqual(services.targets, ['DynamoDB_20120810.GetItem', 'DynamoDB_20120810.GetItem', 'DynamoDB_20120810.GetItem', 'AmazonSQS.SendMessage', 'AmazonSQS.ReceiveMessage']);
     await sink.until((docs) => docs.some((d) => (d as Segment).http !== undefined));
     const segment = sink.documents.find((d) => (d as Segment).http !== undefined) as Segment;
     const calls = new Map<string, Subsegment[]>();
@@ -41,7 +41,10 @@ describe('AWS SDK v3 calls → subsegments with the aws block (DynamoDB and SQS 
     };
     for (const doc of sink.documents) visit(doc as Subsegment);
 
-    const getItem = calls.get('GetItem')![0]!;
+    const getItem = calls.get('GetItem')!.find((c) => c.aws?.table_name === 'orders')!;
+    assert.equal(getItem.aws?.retries, undefined, 'no retry, no retries field');
+    const retried = calls.get('GetItem')!.find((c) => c.aws?.table_name === 'flaky')!;
+    assert.equal(retried.aws?.retries, 1);
     assert.equal(getItem.name, 'DynamoDB');
     assert.equal(getItem.namespace, 'aws');
     assert.equal(getItem.aws?.region, 'eu-west-1');

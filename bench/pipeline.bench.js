@@ -9,17 +9,7 @@ const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { Packer, ProblemCounter, SegmentTranslator, UdpEmitter } = require('../build/src');
 
-const SERVER = {
-  'http.request.method': 'GET', 'url.scheme': 'http', 'server.address': 'shop.example.com', 'server.port': 8080,
-  'url.path': '/api/orders/123', 'client.address': '203.0.113.7', 'network.peer.address': '10.0.1.2',
-  'network.peer.port': 51234, 'user_agent.original': 'Mozilla/5.0', 'http.response.status_code': 200,
-  'http.route': '/api/orders/:id', 'network.protocol.version': '1.1',
-};
-const CLIENT = {
-  'http.request.method': 'GET', 'url.full': 'http://inventory.internal:8081/stock/123', 'server.address': 'inventory.internal',
-  'server.port': 8081, 'http.response.status_code': 200,
-};
-const SQL = { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': 'db.internal', 'server.port': 5432, 'db.operation.name': 'SELECT' };
+const { CLIENT, SERVER, SQL } = require('./request-attributes');
 
 function tracer() {
   const exporter = new InMemorySpanExporter();

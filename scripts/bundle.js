@@ -10,41 +10,15 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 
-// Every instrumentation's enable() makes an import-in-the-middle Hook, even in a CommonJS app where no ES module
-// loader runs and the hook can never fire; loading import-in-the-middle costs about 8 ms of start-up. The
-// stand-in loads it only when a loader can be active (--import, --loader, --experimental-loader on the command
-// line or in NODE_OPTIONS), and otherwise hands out inert hooks.
-const LAZY_IITM = `'use strict';
-function loaderPossible() {
-  const flags = process.execArgv.concat(String(process.env.NODE_OPTIONS || '').split(/\\s+/));
-  return flags.some((f) => /^--(import|loader|experimental-loader)(=|$)/.test(f));
-}
-let real;
-function load() {
-  if (real === undefined) real = require('import-in-the-middle');
-  return real;
-}
-class Hook {
-  constructor(modules, options, hookFn) {
-    this._hook = loaderPossible() ? new (load().Hook)(modules, options, hookFn) : undefined;
-  }
-  unhook() {
-    if (this._hook !== undefined) this._hook.unhook();
-  }
-}
-module.exports = Hook;
-module.exports.Hook = Hook;
-module.exports.addHook = (...args) => load().addHook(...args);
-module.exports.removeHook = (...args) => load().removeHook(...args);
-Object.defineProperty(module.exports, 'createAddHookMessageChannel', { enumerable: true, get: () => load().createAddHookMessageChannel });
-`;
+// The instrumentations' import-in-the-middle is swapped for src/lazy-import-in-the-middle.ts, which loads the real
+// one only when an ES module loader can be active (about 8 ms of start-up saved in CommonJS apps).
+const STAND_IN = join(root, 'src', 'lazy-import-in-the-middle.ts');
 
 const lazyImportInTheMiddle = {
   name: 'lazy-import-in-the-middle',
   setup(build) {
     build.onResolve({ filter: /^import-in-the-middle$/ }, (args) =>
-      args.namespace === 'lazy-iitm' ? { path: 'import-in-the-middle', external: true } : { path: 'lazy', namespace: 'lazy-iitm' });
-    build.onLoad({ filter: /.*/, namespace: 'lazy-iitm' }, () => ({ contents: LAZY_IITM, loader: 'js' }));
+      args.importer === STAND_IN ? { path: 'import-in-the-middle', external: true } : { path: STAND_IN });
   },
 };
 

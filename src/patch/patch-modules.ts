@@ -1,6 +1,6 @@
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { componentLogger } from '../diag';
-import { hasCurrentEntity, inSubsegment } from '../recorder/recorder';
+import { wrapInSubsegment } from '../recorder/recorder';
 
 /** Options of patchModules(). */
 export interface PatchModulesOptions {
@@ -38,22 +38,9 @@ function isClass(fn: AnyFunction): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
 
-/**
- * `fn` in a subsegment named `name` when called inside a trace; outside one it runs untraced and silently
- * (auto-instrumented work outside a request is not a context-missing error).
- */
+/** `fn` in a subsegment named `name` inside a trace; untraced and silent outside one. Marked, so never wrapped twice. */
 function traced(name: string, fn: AnyFunction): AnyFunction {
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    // Called with `new` (an ES5-style constructor): construct, untraced, with the original's prototype.
-    if (new.target !== undefined) return Reflect.construct(fn as unknown as new (...a: unknown[]) => object, args, new.target);
-    if (!hasCurrentEntity()) return fn.apply(this, args);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    return inSubsegment(name, () => fn.apply(self, args));
-  };
-  Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
-  Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
-  if (fn.prototype !== undefined) wrapped.prototype = fn.prototype;
+  const wrapped = wrapInSubsegment(name, fn, true);
   (wrapped as unknown as Record<symbol, boolean>)[PATCHED] = true;
   return wrapped;
 }

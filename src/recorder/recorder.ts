@@ -132,11 +132,6 @@ function startSegment(name: string): XRayEntity {
   return XRayEntity.of(tracer().startSpan(name, { root: true, kind: SpanKind.INTERNAL, attributes: { [ATTR.XRAY_SEGMENT_NAME]: name } }), true);
 }
 
-/** True when there is a current entity (a trace is active here). */
-export function hasCurrentEntity(): boolean {
-  return currentEntity() !== undefined;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Running code in an entity
 
@@ -166,14 +161,23 @@ export interface CaptureDecorator {
   (target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 }
 
-function wrap<F extends AnyFunction>(name: string, fn: F): F {
+/**
+ * `fn` wrapped so that each call runs in a subsegment named `name`, keeping its name, length and prototype. Outside
+ * any trace a call is a context-missing case, or, with `quietOutsideTrace` (patched modules: work outside a
+ * request is not an error), simply runs untraced. Called with `new` (an ES5-style constructor), it constructs,
+ * untraced.
+ */
+export function wrapInSubsegment<F extends AnyFunction>(name: string, fn: F, quietOutsideTrace = false): F {
   const wrapped = function (this: unknown, ...args: never[]): unknown {
+    if (new.target !== undefined) return Reflect.construct(fn as unknown as new (...a: never[]) => object, args, new.target);
+    if (quietOutsideTrace && currentEntity() === undefined) return fn.apply(this, args);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     return inSubsegment(name, () => fn.apply(self, args));
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
   Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+  if (fn.prototype !== undefined) wrapped.prototype = fn.prototype as object;
   return wrapped as unknown as F;
 }
 
@@ -185,18 +189,18 @@ function wrap<F extends AnyFunction>(name: string, fn: F): F {
 export function capture<F extends AnyFunction>(name: string, fn: F): F;
 export function capture(name?: string): CaptureDecorator;
 export function capture(name?: string, fn?: AnyFunction): unknown {
-  if (typeof fn === 'function') return wrap(name ?? fn.name, fn);
+  if (typeof fn === 'function') return wrapInSubsegment(name ?? fn.name, fn);
   return (...args: unknown[]): unknown => {
     const [first, second, third] = args;
     // Standard decorator: (method, { kind: 'method', name }).
     if (typeof first === 'function' && second !== null && typeof second === 'object' && 'kind' in second) {
       const methodName = String((second as unknown as { name: string | symbol }).name);
-      return wrap(name ?? methodName, first as AnyFunction);
+      return wrapInSubsegment(name ?? methodName, first as AnyFunction);
     }
     // Legacy decorator: (prototype, key, descriptor).
     const descriptor = third as PropertyDescriptor | undefined;
     if (descriptor !== undefined && typeof descriptor.value === 'function') {
-      descriptor.value = wrap(name ?? String(second), descriptor.value as AnyFunction);
+      descriptor.value = wrapInSubsegment(name ?? String(second), descriptor.value as AnyFunction);
       return descriptor;
     }
     return undefined;

@@ -15,14 +15,19 @@ export { DAEMON_HEADER, MAX_DATAGRAM_BYTES };
 export interface UdpEmitterOptions {
   readonly endpoint: Endpoint;
   readonly problems: ProblemCounter;
-  /** Datagrams kept while the socket connects (the address may need a DNS lookup). Default 1000. */
-  readonly maxQueuedDatagrams?: number;
+  /**
+   * Bytes of datagrams kept while the socket connects (the address may need a DNS lookup) or while sending is
+   * paused after ECONNREFUSED. Bounded by bytes, not by count: one wide trace streams thousands of small
+   * datagrams, and all of them must fit. Default 4 MiB.
+   */
+  readonly maxQueuedBytes?: number;
   /** Wait after a failed connect (DNS failure) before trying again. Default 5000. */
   readonly reconnectDelayMillis?: number;
   /**
-   * After the daemon refuses a datagram (ECONNREFUSED: nothing listens on its port), documents are dropped and
-   * counted for this long before sending again. Default 1000. Each refused send costs an exception object in
-   * Node; pausing keeps a dead daemon from taxing every request.
+   * After the daemon refuses a datagram (ECONNREFUSED: nothing listens on its port), documents are queued (within
+   * `maxQueuedBytes`) for this long, then sent. Default 1000. Each refused send costs an exception object in
+   * Node; pausing keeps a dead daemon from taxing every request, and queueing keeps what a restarting daemon
+   * would otherwise miss in its first second back.
    */
   readonly refusedPauseMillis?: number;
 }
@@ -35,6 +40,9 @@ export interface EmitterCounts {
   datagramsFailed: number;
 }
 
+/** How long a probe datagram sent after a pause waits for a refusal before the queue follows it. */
+const PROBE_MILLIS = 20;
+
 const enum State {
   Idle,
   Connecting,
@@ -46,21 +54,27 @@ const enum State {
 /**
  * Sends documents to the X-Ray daemon over UDP: one socket, unref'd so it never keeps the process alive,
  * connected to the daemon (one DNS lookup, and ICMP errors such as ECONNREFUSED are reported instead of lost).
- * Datagrams wait in a bounded queue while the socket connects. Errors are counted and warned about once per
- * kind; after ECONNREFUSED, documents are dropped (and counted) for a moment instead of being refused one by one.
- * Nothing is thrown into the application, and nothing here is traced.
+ * The socket starts connecting when the emitter is made, so it is ready before the first document; until then,
+ * and for a moment after the daemon refuses a datagram, datagrams wait in a queue bounded by bytes. Once
+ * connected, a datagram is handed to the kernel inside `send()`: an explicit `process.exit()` right after loses
+ * nothing. Errors are counted and warned about once per kind. Nothing is thrown into the application, and
+ * nothing here is traced.
  */
 export class UdpEmitter implements Emitter {
   readonly counts: EmitterCounts = { datagramsSent: 0, bytesSent: 0, datagramsFailed: 0 };
   private _socket: Socket | undefined;
   private _state = State.Idle;
   private _queue: Buffer[] = [];
+  private _queuedBytes = 0;
   private _inFlight = 0;
   private _waiters: Array<() => void> = [];
   private _retryAt = 0;
-  /** Date.now() until which sends are skipped after ECONNREFUSED; 0 when sending. */
-  private _pausedUntil = 0;
-  private readonly _maxQueued: number;
+  /** True while datagrams are queued after ECONNREFUSED. */
+  private _paused = false;
+  /** A probe datagram has been sent at the end of a pause; the queue follows if it is not refused. */
+  private _probing = false;
+  private _pauseTimer: NodeJS.Timeout | undefined;
+  private readonly _maxQueuedBytes: number;
   private readonly _reconnectDelayMillis: number;
   private readonly _refusedPauseMillis: number;
   /** One callback for every send (dgram hands it the byte count), so sending allocates no closure. */
@@ -77,9 +91,12 @@ export class UdpEmitter implements Emitter {
   };
 
   constructor(private readonly _options: UdpEmitterOptions) {
-    this._maxQueued = _options.maxQueuedDatagrams ?? 1000;
+    this._maxQueuedBytes = _options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this._reconnectDelayMillis = _options.reconnectDelayMillis ?? 5000;
     this._refusedPauseMillis = _options.refusedPauseMillis ?? 1000;
+    // Connect now, not on the first document: a process's first burst (a wide trace streams thousands of
+    // datagrams within milliseconds) then finds the socket ready. Nothing waits for it.
+    this._connect();
   }
 
   send(document: string): void {
@@ -90,14 +107,8 @@ export class UdpEmitter implements Emitter {
       return;
     }
     if (this._state === State.Connected) {
-      if (this._pausedUntil !== 0) {
-        if (Date.now() < this._pausedUntil) {
-          this.counts.datagramsFailed++;
-          return;
-        }
-        this._pausedUntil = 0;
-      }
-      this._transmit(datagram);
+      if (this._paused) this._enqueue(datagram); // the pause's timer sends the queue
+      else this._transmit(datagram);
       return;
     }
     if (this._state === State.Failed && Date.now() >= this._retryAt) this._state = State.Idle;
@@ -105,15 +116,20 @@ export class UdpEmitter implements Emitter {
       this._fail('unconnected', `the X-Ray daemon at ${this._address()} could not be reached; documents are dropped until it can`);
       return;
     }
-    if (this._queue.length >= this._maxQueued) {
-      this._fail('queue-full', `more than ${this._maxQueued} documents waited for the socket to connect; the newest were dropped`);
-      return;
-    }
-    this._queue.push(datagram);
+    this._enqueue(datagram);
     if (this._state === State.Idle) this._connect();
   }
 
+  /**
+   * Hands every queued datagram to the socket now, if it is connected (even during a pause after ECONNREFUSED:
+   * the daemon may be back). For an exit that cannot wait.
+   */
+  sendQueuedNow(): void {
+    if (this._state === State.Connected && this._queue.length > 0) this._resume();
+  }
+
   flush(): Promise<void> {
+    this.sendQueuedNow();
     if (this._inFlight === 0 && (this._queue.length === 0 || this._state !== State.Connecting)) return Promise.resolve();
     return new Promise((resolve) => this._waiters.push(resolve));
   }
@@ -122,6 +138,7 @@ export class UdpEmitter implements Emitter {
     if (this._state === State.Closed) return;
     await this.flush();
     this._state = State.Closed;
+    if (this._pauseTimer !== undefined) clearTimeout(this._pauseTimer);
     this._dropQueue();
     const socket = this._socket;
     this._socket = undefined;
@@ -134,6 +151,35 @@ export class UdpEmitter implements Emitter {
         }
       });
     }
+  }
+
+  /** Queues a datagram; past the byte bound the oldest leave first, so what comes after an outage is kept. */
+  private _enqueue(datagram: Buffer): void {
+    this._queue.push(datagram);
+    this._queuedBytes += datagram.length;
+    while (this._queuedBytes > this._maxQueuedBytes && this._queue.length > 0) {
+      this._queuedBytes -= (this._queue.shift() as Buffer).length;
+      this._fail(
+        'queue-full',
+        `more than ${this._maxQueuedBytes} bytes of documents waited for the X-Ray daemon's socket at ${this._address()}; the oldest were dropped`,
+      );
+    }
+  }
+
+  private _takeQueue(): Buffer[] {
+    const queued = this._queue;
+    this._queue = [];
+    this._queuedBytes = 0;
+    return queued;
+  }
+
+  /** Ends a pause after ECONNREFUSED: the queued datagrams go first, in order. */
+  private _resume(): void {
+    this._paused = false;
+    this._probing = false;
+    if (this._pauseTimer !== undefined) clearTimeout(this._pauseTimer);
+    this._pauseTimer = undefined;
+    for (const datagram of this._takeQueue()) this._transmit(datagram);
   }
 
   private _connect(): void {
@@ -191,9 +237,7 @@ export class UdpEmitter implements Emitter {
       return;
     }
     this._state = State.Connected;
-    const queued = this._queue;
-    this._queue = [];
-    for (const datagram of queued) this._transmit(datagram);
+    for (const datagram of this._takeQueue()) this._transmit(datagram);
     this._wakeIfIdle();
   }
 
@@ -211,14 +255,51 @@ export class UdpEmitter implements Emitter {
 
   private _sendFailed(err: Error): void {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ECONNREFUSED') this._pausedUntil = Date.now() + this._refusedPauseMillis;
+    if (code === 'ECONNREFUSED' && this._state === State.Connected && (!this._paused || this._probing)) this._pause();
     this._problem(`udp-${code ?? 'send'}`, `sending to the X-Ray daemon at ${this._address()} failed: ${err.message}`);
+  }
+
+  /**
+   * Nothing listens on the daemon's port: queue for a while instead of sending into the void (each refusal costs
+   * an exception object). Then one datagram goes as a probe; if no refusal comes back within PROBE_MILLIS, the
+   * daemon is back and the queue follows, else the pause starts again.
+   */
+  private _pause(): void {
+    this._probing = false;
+    this._paused = true;
+    this._schedule(this._refusedPauseMillis, () => this._probe());
+  }
+
+  private _probe(): void {
+    if (this._state !== State.Connected) return;
+    const probe = this._queue.shift();
+    if (probe === undefined) {
+      this._resume();
+      return;
+    }
+    this._queuedBytes -= probe.length;
+    this._probing = true;
+    this._transmit(probe);
+    this._schedule(PROBE_MILLIS, () => {
+      if (this._probing && this._state === State.Connected) this._resume();
+    });
+  }
+
+  private _schedule(millis: number, run: () => void): void {
+    if (this._pauseTimer !== undefined) clearTimeout(this._pauseTimer);
+    this._pauseTimer = context.with(ROOT_CONTEXT, () =>
+      setTimeout(() => {
+        this._pauseTimer = undefined;
+        run();
+      }, millis),
+    );
+    this._pauseTimer.unref();
   }
 
   private _dropQueue(): void {
     if (this._queue.length === 0) return;
     this.counts.datagramsFailed += this._queue.length;
-    this._queue = [];
+    this._takeQueue();
   }
 
   private _fail(kind: string, detail: string): void {

@@ -37,40 +37,72 @@ describe('UdpEmitter', () => {
     await sink.close();
   });
 
-  it('after ECONNREFUSED, drops and counts documents for the pause, then sends again once the daemon is back', async () => {
+  it('after ECONNREFUSED, queues documents for the pause, probes, and sends the queue once the daemon is back', async () => {
     const probe = await listener();
     const port = probe.port;
     await probe.close(); // nothing listens on `port` now
     const { problems, warnings } = captureProblems();
     const emitter = new UdpEmitter({ endpoint: { host: '127.0.0.1', port }, problems, refusedPauseMillis: 300 });
-    // On a connected socket the refusal of one datagram is reported by a later send.
+    // On a connected socket the refusal of one datagram is reported by a later send or on the receive side.
     for (let i = 0; i < 20 && problems.count('udp-ECONNREFUSED') === 0; i++) {
       emitter.send('{}');
-      await emitter.flush();
       await new Promise((r) => setTimeout(r, 5));
     }
     assert.equal(problems.count('udp-ECONNREFUSED'), 1);
     const failedBefore = emitter.counts.datagramsFailed;
     const sentBefore = emitter.counts.datagramsSent;
-    for (let i = 0; i < 50; i++) emitter.send('{}');
-    await emitter.flush();
-    // Paused: none of the 50 reached the socket, all are counted, and the refusal was not reported again.
-    assert.equal(emitter.counts.datagramsFailed, failedBefore + 50);
+    for (let i = 0; i < 50; i++) emitter.send(`{"n":${i}}`);
+    // Paused: none of the 50 reached the socket, none was lost, and the refusal was not reported again.
+    assert.equal(emitter.counts.datagramsFailed, failedBefore);
     assert.equal(emitter.counts.datagramsSent, sentBefore);
-    assert.equal(problems.count('udp-ECONNREFUSED'), 1);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /ECONNREFUSED/);
 
-    // The daemon comes back on the same port; after the pause, documents flow again.
+    // The daemon comes back on the same port within the pause: the probe gets through and the queue follows.
     const socket = createSocket('udp4');
     const received: string[] = [];
     socket.on('message', (m) => received.push(m.toString('utf8')));
     await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
-    await new Promise((r) => setTimeout(r, 350));
+    await until(() => received.length === 50);
+    assert.deepEqual(received.map((t) => JSON.parse(t.slice(DAEMON_HEADER.length)).n), [...Array(50).keys()]);
     emitter.send('{"back":true}');
     await emitter.flush();
-    await until(() => received.length === 1);
-    assert.deepEqual(received, [`${DAEMON_HEADER}{"back":true}`]);
+    await until(() => received.length === 51);
+    assert.equal(received[50], `${DAEMON_HEADER}{"back":true}`);
+    assert.equal(problems.count('udp-ECONNREFUSED'), 1);
+    await emitter.shutdown();
+    await new Promise<void>((r) => socket.close(() => r()));
+  });
+
+  it('while the daemon stays down, probes after each pause and keeps at most maxQueuedBytes, the oldest dropped first', async () => {
+    const probe = await listener();
+    const port = probe.port;
+    await probe.close();
+    const { problems } = captureProblems();
+    const emitter = new UdpEmitter({ endpoint: { host: '127.0.0.1', port }, problems, refusedPauseMillis: 50, maxQueuedBytes: 10 * 100 });
+    for (let i = 0; i < 20 && problems.count('udp-ECONNREFUSED') === 0; i++) {
+      emitter.send('{}');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // 100-byte datagrams: the queue holds 10.
+    const doc = (n: number): string => {
+      const head = `{"n":${n},"pad":"`;
+      return `${head}${'x'.repeat(100 - DAEMON_HEADER.length - head.length - 2)}"}`;
+    };
+    assert.equal(Buffer.byteLength(DAEMON_HEADER + doc(0)), 100);
+    assert.equal(Buffer.byteLength(DAEMON_HEADER + doc(24)), 100);
+    for (let i = 0; i < 25; i++) emitter.send(doc(i));
+    assert.equal(problems.count('queue-full'), 15);
+    // Pauses and probes go on while nothing listens: each probe is refused and the pause starts again.
+    await new Promise((r) => setTimeout(r, 400));
+    const socket = createSocket('udp4');
+    const received: number[] = [];
+    socket.on('message', (m) => received.push(JSON.parse(m.toString('utf8').slice(DAEMON_HEADER.length)).n));
+    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+    await until(() => received.length > 0 && emitter.counts.datagramsSent > 0 && received.at(-1) === 24);
+    // What arrives is the newest of what waited; probes sent into the void took the oldest.
+    assert.ok(received.length >= 1 && received.length <= 10, `received ${received.length}`);
+    assert.deepEqual(received, [...Array(received.length).keys()].map((i) => 25 - received.length + i));
     await emitter.shutdown();
     await new Promise<void>((r) => socket.close(() => r()));
   });

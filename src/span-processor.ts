@@ -7,6 +7,7 @@ import type { FlushReason, SegmentBucket } from './assemble/segment-buffer';
 import { resolveProcessorConfig } from './config/processor-config';
 import type { ResolvedProcessorConfig, XRaySpanProcessorOptions } from './config/processor-config';
 import { componentLogger, ProblemCounter } from './diag';
+import { flushOnExit } from './exit-flush';
 import type { Emitter } from './emit/emitter';
 import { UdpEmitter } from './emit/udp-emitter';
 import type { EmitterCounts } from './emit/udp-emitter';
@@ -41,7 +42,9 @@ const MAX_READY_SPANS = 1000;
  * when the segment's root ends, sends one document with the subsegments embedded; long segments stream ended
  * subsegments ahead (streaming threshold), buffers are bounded, and every document fits in one datagram.
  * Translation and sending run after the span ends, on a later turn of the event loop; only a backlog of more than
- * 1,000 ended spans is sent at once, inside the `span.end()` that overflows it.
+ * 1,000 ended spans is sent at once, inside the `span.end()` that overflows it. Once the process is stopping
+ * (`expectExit()`), each trace is sent inside the `span.end()` that completes it, and on `process.exit()` every
+ * ended span still held is sent before the process is gone.
  */
 export class XRaySpanProcessor implements SpanProcessor {
   readonly config: ResolvedProcessorConfig;
@@ -57,6 +60,9 @@ export class XRaySpanProcessor implements SpanProcessor {
   private _sweepTimer: NodeJS.Timeout | undefined;
   private _graceTimer: NodeJS.Timeout | undefined;
   private _shutdown: Promise<void> | undefined;
+  /** The process is stopping: send as spans end, never wait for a later turn. */
+  private _exiting = false;
+  private readonly _stopFlushingOnExit: () => void;
   private readonly _stats = {
     spansEnded: 0,
     flushes: { 'segment-ended': 0, 'late-span': 0, 'orphans-ended': 0, streaming: 0, 'buffer-full': 0, 'max-age': 0, 'force-flush': 0, untracked: 0 },
@@ -70,6 +76,7 @@ export class XRaySpanProcessor implements SpanProcessor {
     this._packer = new Packer(this._problems);
     this._emitter = options.emitter ?? new UdpEmitter({ endpoint: this.config.daemon.udp, problems: this._problems });
     this._buffer = new SegmentBuffer(this.config, (spans, reason) => this._enqueue(spans, reason));
+    this._stopFlushingOnExit = flushOnExit(this);
   }
 
   /** A processor from an already resolved configuration (the distro resolves everything once, at start). */
@@ -106,6 +113,10 @@ export class XRaySpanProcessor implements SpanProcessor {
         return;
       }
       this._buffer.add(bucket, span, bucket.root === span, Date.now());
+      if (this._exiting) {
+        this._sendEndedNow();
+        return;
+      }
       if (this._buffer.activeSegments > 0) this._startSweeping();
       if (this._buffer.waitingSegments > 0) this._startGraceTimer();
     } catch (err) {
@@ -121,9 +132,36 @@ export class XRaySpanProcessor implements SpanProcessor {
     await this._emitter.flush();
   }
 
+  /**
+   * The process is about to stop (a signal was received, `beforeExit`): from now on each trace is handed to the
+   * socket inside the `span.end()` that completes it, and segments whose late handler spans are awaited go at
+   * once, so an explicit `process.exit()` that follows loses nothing. What has ended so far is sent now.
+   */
+  expectExit(): void {
+    if (this._shutdown !== undefined) return;
+    this._exiting = true;
+    try {
+      this._sendEndedNow();
+    } catch (err) {
+      this._problems.report('exit-flush', `sending before exit failed: ${String(err)}`);
+    }
+  }
+
+  /**
+   * Hands every ended span to the socket now, synchronously: the ended spans of segments still open go as
+   * independent subsegments. Runs on `process.exit()`; after it a connected socket has every datagram.
+   */
+  flushSync(): void {
+    if (this._shutdown !== undefined) return;
+    this._buffer.flushAll();
+    this._drain();
+    this._emitter.sendQueuedNow?.();
+  }
+
   /** Flushes, then closes the socket. After it, nothing is sent and nothing throws. Safe to call more than once. */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {
+      this._stopFlushingOnExit();
       this._buffer.flushAll();
       this._drain();
       this._stopSweeping();
@@ -150,7 +188,7 @@ export class XRaySpanProcessor implements SpanProcessor {
     this._stats.flushes[reason]++;
     this._ready.push(spans);
     this._readySpans += spans.length;
-    if (this._readySpans > MAX_READY_SPANS) {
+    if (this._readySpans > MAX_READY_SPANS || this._exiting) {
       this._drain();
       return;
     }
@@ -184,6 +222,13 @@ export class XRaySpanProcessor implements SpanProcessor {
         }
       }
     });
+  }
+
+  /** Stopping: segments waiting for late children go now, and everything ready is sent. */
+  private _sendEndedNow(): void {
+    if (this._buffer.waitingSegments > 0) this._buffer.releaseWaiting(Date.now(), 0);
+    this._drain();
+    this._emitter.sendQueuedNow?.();
   }
 
   /** Sends segments whose root ended with children open, once those have had ROOT_GRACE_MILLIS to end. */

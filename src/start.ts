@@ -134,7 +134,22 @@ function flushCurrent(): Promise<void> {
   return current === undefined ? Promise.resolve() : current.handle.forceFlush().catch(() => undefined);
 }
 
-const onBeforeExit = (): void => void flushCurrent();
+/**
+ * A stop has begun: from now on each trace is sent as it ends, so an explicit `process.exit()` after the app's
+ * own cleanup (`server.close(() => process.exit(0))`) loses nothing.
+ */
+function expectExit(): void {
+  try {
+    current?.handle.processor?.expectExit();
+  } catch {
+    // never into the app's signal or exit path
+  }
+}
+
+const onBeforeExit = (): void => {
+  expectExit();
+  void flushCurrent();
+};
 
 /**
  * On SIGTERM / SIGINT: flush (for at most a second), then let the signal have the effect it would have had
@@ -144,6 +159,7 @@ const onBeforeExit = (): void => void flushCurrent();
  */
 const onSignal = (signal: NodeJS.Signals): void => {
   const appHandles = process.listeners(signal).some((listener) => listener !== onSignal);
+  expectExit();
   const flushed = Promise.race([flushCurrent(), new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_FLUSH_MILLIS).unref())]);
   if (appHandles) return;
   void flushed.then(() => {

@@ -2,6 +2,8 @@
 export interface Emitter {
   /** Sends one document (JSON text, without the header line). Never throws, never blocks on the network. */
   send(document: string): void;
+  /** Hands anything the emitter holds back (while connecting, during a pause) to the socket now, if it can. */
+  sendQueuedNow?(): void;
   /** Waits until sends already handed to the socket have completed. */
   flush(): Promise<void>;
   /** Flushes, then releases the socket. Sends after shutdown are dropped. */

@@ -31,6 +31,39 @@ const child = (tracer: Tracer, name: string, parent: Span, kind = SpanKind.INTER
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+describe('XRaySpanProcessor when the process stops', () => {
+  it('after expectExit(), a trace is sent inside the span.end() that completes it, late children included', () => {
+    const { tracer, processor, emitter, documents } = setup();
+    const waiting = tracer.startSpan('GET /a', { kind: SpanKind.SERVER });
+    const handler = child(tracer, 'handler', waiting);
+    waiting.end(); // its handler span is still open: normally the segment waits a moment for it
+    assert.equal(emitter.documents.length, 0);
+    processor.expectExit();
+    assert.equal(emitter.documents.length, 1, 'the waiting segment leaves at once');
+    handler.end();
+    assert.equal(emitter.documents.length, 2, 'the late child is sent as it ends');
+    const server = tracer.startSpan('GET /b', { kind: SpanKind.SERVER });
+    child(tracer, 'work', server).end();
+    server.end();
+    assert.equal(emitter.documents.length, 3, 'a new trace is sent inside span.end()');
+    const docs = documents();
+    assert.equal(docs[2]!.subsegments?.[0]?.name, 'work');
+    assert.equal((docs[1] as { parent_id?: string }).parent_id, docs[0]!.id);
+  });
+
+  it('flushSync() hands every ended span to the emitter at once, those of open segments too', () => {
+    const { tracer, processor, emitter, documents } = setup();
+    const open = tracer.startSpan('GET /open', { kind: SpanKind.SERVER });
+    child(tracer, 'done-already', open).end();
+    const ended = tracer.startSpan('GET /ended', { kind: SpanKind.SERVER });
+    ended.end();
+    processor.flushSync();
+    const names = documents().map((d) => d.name).sort();
+    assert.deepEqual(names, ['done-already', 'orders']);
+    assert.equal(emitter.documents.length, 2);
+  });
+});
+
 describe('XRaySpanProcessor', () => {
   it('sends one document per request, when the request\'s root span ends, off the span.end() call', async () => {
     const { tracer, emitter, documents } = setup();

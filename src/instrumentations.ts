@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { isSpanContextValid, TraceFlags } from '@opentelemetry/api';
+import { context, isSpanContextValid, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { XRayConfig } from './config/xray-config';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 import { ATTR } from './attribute-keys';
+import { CALLER_ROOT_KEY } from './propagation/xray-propagator';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
@@ -219,12 +220,17 @@ function isIgnoredFetch(request: { origin?: string; path?: string }): boolean {
 
 const NOOP_ROOT = 'Root=1-00000000-000000000000000000000000';
 
-/** `X-Amzn-Trace-Id: Root=…;Sampled=…` on the response of every traced request, as the X-Ray middleware sets it. */
+/**
+ * `X-Amzn-Trace-Id: Root=…;Sampled=…` on the response of every traced request, as the X-Ray middleware sets it.
+ * An unsampled request answers with the caller's Root when the caller gave a real one (as the X-Ray SDK for Node
+ * does), else with the no-op Root unless AWS_XRAY_NOOP_ID=false. Runs inside the request's context.
+ */
 function setTraceHeader(span: Span, response: ServerResponse, noopId: boolean): void {
   if (typeof response?.setHeader !== 'function' || response.headersSent) return;
-  const context = span.spanContext();
-  if (!isSpanContextValid(context)) return;
-  const sampled = (context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-  const root = !sampled && noopId ? NOOP_ROOT : `Root=1-${context.traceId.substring(0, 8)}-${context.traceId.substring(8)}`;
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return;
+  const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const useNoop = !sampled && noopId && context.active().getValue(CALLER_ROOT_KEY) !== spanContext.traceId;
+  const root = useNoop ? NOOP_ROOT : `Root=1-${spanContext.traceId.substring(0, 8)}-${spanContext.traceId.substring(8)}`;
   response.setHeader('X-Amzn-Trace-Id', `${root};Sampled=${sampled ? 1 : 0}`);
 }

@@ -1,6 +1,6 @@
 import { createContextKey, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { randomHexId } from '../translate/ids';
+import { newXRayTraceIdHex, randomHexId } from '../translate/ids';
 
 export const TRACE_HEADER = 'x-amzn-trace-id';
 
@@ -17,15 +17,20 @@ export interface UpstreamRequest {
 
 export const UPSTREAM_REQUEST_KEY = createContextKey('otel-xray upstream request');
 
+/** The trace id of a real Root that came with `Sampled=0`: the response header answers with it. */
+export const CALLER_ROOT_KEY = createContextKey('otel-xray caller root');
+
 const ROOT = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
 const PARENT = /^[0-9a-fA-F]{16}$/;
+const ALL_ZEROS = /^0+$/;
 const MAX_HEADER_LENGTH = 1024;
 
 /**
  * The X-Ray trace header propagator (`X-Amzn-Trace-Id: Root=…;Parent=…;Sampled=…`). Unlike the stock one it
  * continues the trace of a header that carries only `Root` (as load balancers send it) or `Sampled=?` / no
  * Sampled (as callers that want a decision send it): the trace id is kept, and the sampler is told to decide
- * through the context. Keys are matched case-insensitively, values are checked, and other fields are ignored.
+ * through the context. `Sampled=0` is honoured whatever the ids are (see notSampled). Keys are matched
+ * case-insensitively, values are checked, and other fields are ignored.
  */
 export class XRayPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
@@ -52,11 +57,12 @@ export class XRayPropagator implements TextMapPropagator {
       else if (key === 'sampled') sampled = value;
     }
     const rootMatch = root === undefined ? null : ROOT.exec(root);
-    if (rootMatch === null) return context;
-    const traceId = (rootMatch[1] + (rootMatch[2] as string)).toLowerCase();
-    if (/^0+$/.test(traceId)) return context;
-    const parentId = parent !== undefined && PARENT.test(parent) && !/^0+$/.test(parent) ? parent.toLowerCase() : undefined;
-    const decided = sampled === '1' || sampled === '0';
+    let traceId = rootMatch === null ? undefined : (rootMatch[1] + (rootMatch[2] as string)).toLowerCase();
+    if (traceId !== undefined && ALL_ZEROS.test(traceId)) traceId = undefined; // the X-Ray SDKs' no-op id
+    if (sampled === '0') return notSampled(context, traceId, parent);
+    if (traceId === undefined) return context;
+    const parentId = parent !== undefined && PARENT.test(parent) && !ALL_ZEROS.test(parent) ? parent.toLowerCase() : undefined;
+    const decided = sampled === '1';
     const spanContext = {
       traceId,
       // Without a Parent the span still needs one to carry the trace id; the sampler marks the segment as having none.
@@ -75,6 +81,20 @@ export class XRayPropagator implements TextMapPropagator {
   fields(): string[] {
     return [TRACE_HEADER];
   }
+}
+
+/**
+ * `Sampled=0` is final whatever the ids are: an X-Ray SDK that decides not to sample sends its no-op ids
+ * (`Root=1-00000000-…;Parent=0000000000000000;Sampled=0`), and both X-Ray SDKs honour the decision. The request
+ * continues as not sampled; ids the caller did not really give (all zeros, malformed, absent) are made fresh so
+ * the span context is valid and the parent-based sampler sees the decision. A real Root is kept, and noted so
+ * the response header can answer with it.
+ */
+function notSampled(context: Context, traceId: string | undefined, parent: string | undefined): Context {
+  const parentId = parent !== undefined && PARENT.test(parent) && !ALL_ZEROS.test(parent) ? parent.toLowerCase() : randomHexId();
+  const spanContext = { traceId: traceId ?? newXRayTraceIdHex(Date.now()), spanId: parentId, traceFlags: TraceFlags.NONE, isRemote: true };
+  const out = trace.setSpanContext(context, spanContext);
+  return traceId === undefined ? out : out.setValue(CALLER_ROOT_KEY, traceId);
 }
 
 function readHeader(carrier: unknown, getter: TextMapGetter): string | undefined {

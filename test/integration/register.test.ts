@@ -82,13 +82,24 @@ describe('zero-code setup: node --require ./register, configured by environment 
       assert.equal(reply.headers['x-amzn-trace-id'], `Root=${ROOT_ID};Sampled=1`);
     });
 
-    it('sends nothing when the caller did not sample (Sampled=0), and answers with the no-op root', async () => {
-      const reply = await httpGet(app.port, '/x', { 'X-Amzn-Trace-Id': `Root=${ROOT_ID};Parent=53995c3f42cd8ad8;Sampled=0` });
-      assert.equal(reply.headers['x-amzn-trace-id'], 'Root=1-00000000-000000000000000000000000;Sampled=0');
+    it('honours Sampled=0 whatever the ids (X-Ray SDKs send no-op ids): nothing is sent, at this hop or the next', async () => {
+      const cases = [
+        // A caller on the X-Ray SDK for Node (real ids): the response answers with its Root.
+        { header: `Root=${ROOT_ID};Parent=53995c3f42cd8ad8;Sampled=0`, answer: `Root=${ROOT_ID};Sampled=0` },
+        // A caller on the X-Ray SDK for Python (no-op ids), and a bare decision: the no-op Root.
+        { header: 'Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0', answer: 'Root=1-00000000-000000000000000000000000;Sampled=0' },
+        { header: 'Sampled=0', answer: 'Root=1-00000000-000000000000000000000000;Sampled=0' },
+      ];
+      for (const { header, answer } of cases) {
+        // /call makes an outgoing call to a second traced server: the decision must reach it too.
+        const reply = await httpGet(app.port, '/call', { 'X-Amzn-Trace-Id': header });
+        assert.equal(reply.body, 'called');
+        assert.equal(reply.headers['x-amzn-trace-id'], answer, header);
+      }
       await httpGet(app.port, '/marker');
       await sink.waitFor(1);
-      assert.equal(sink.documents.length, 1);
-      assert.notEqual(sink.documents[0]!.trace_id, ROOT_ID);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(sink.documents.map((d) => (d as Segment).http?.request?.url), [`http://127.0.0.1:${app.port}/marker`]);
     });
 
     it('records the first X-Forwarded-For entry as client_ip, marked as forwarded', async () => {

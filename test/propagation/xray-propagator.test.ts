@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { AlwaysOnSampler, ParentBasedSampler, SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { XRayPropagator } from '../../src/index';
-import { UPSTREAM_REQUEST_KEY } from '../../src/propagation/xray-propagator';
+import { CALLER_ROOT_KEY, UPSTREAM_REQUEST_KEY } from '../../src/propagation/xray-propagator';
+import { UpstreamAwareSampler } from '../../src/sampling/upstream-aware-sampler';
 
 const propagator = new XRayPropagator();
 const extract = (header: string | undefined, key = 'x-amzn-trace-id') =>
@@ -34,6 +36,29 @@ describe('XRayPropagator', () => {
     for (const header of ['', 'garbage', 'Root=2-5759e988-bd862e3fe1be46a994272793', 'Root=1-5759e988-bd862e3fe1be46a99427279', 'Root=1-00000000-000000000000000000000000;Sampled=1', `Root=1-5759e988-bd862e3fe1be46a994272793;${'x'.repeat(2000)}`]) {
       assert.equal(trace.getSpanContext(extract(header)), undefined, header.slice(0, 40));
     }
+  });
+
+  it('honours Sampled=0 whatever the ids: no-op, absent or malformed ids become fresh ones, not sampled', () => {
+    for (const header of ['Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0', 'Sampled=0', 'Root=garbage;Parent=zz;Sampled=0']) {
+      const context = extract(header);
+      const spanContext = trace.getSpanContext(context);
+      assert.ok(spanContext !== undefined && isSpanContextValid(spanContext), header);
+      assert.equal(spanContext.traceFlags, TraceFlags.NONE);
+      assert.equal(spanContext.isRemote, true);
+      assert.notEqual(spanContext.traceId, '0'.repeat(32));
+      // X-Ray trace ids start with the epoch second they were made.
+      assert.ok(Math.abs(Number.parseInt(spanContext.traceId.slice(0, 8), 16) - Date.now() / 1000) < 60, spanContext.traceId);
+      assert.equal(context.getValue(CALLER_ROOT_KEY), undefined);
+      const sampler = new UpstreamAwareSampler(new ParentBasedSampler({ root: new AlwaysOnSampler() }));
+      assert.equal(sampler.shouldSample(context, spanContext.traceId, 'GET /', 1, {}, []).decision, SamplingDecision.NOT_RECORD);
+    }
+  });
+
+  it('keeps a real Root that comes with Sampled=0, and notes it for the response header', () => {
+    const context = extract('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=0000000000000000;Sampled=0');
+    assert.equal(trace.getSpanContext(context)?.traceId, '5759e988bd862e3fe1be46a994272793');
+    assert.equal(trace.getSpanContext(context)?.traceFlags, TraceFlags.NONE);
+    assert.equal(context.getValue(CALLER_ROOT_KEY), '5759e988bd862e3fe1be46a994272793');
   });
 
   it('drops an invalid Parent but keeps the trace', () => {

@@ -34,6 +34,8 @@ export const ATTR = {
   SERVER_PORT: 'server.port',
   CLIENT_ADDRESS: 'client.address',
   NETWORK_PEER_ADDRESS: 'network.peer.address',
+  NETWORK_LOCAL_ADDRESS: 'network.local.address',
+  NETWORK_LOCAL_PORT: 'network.local.port',
   USER_AGENT_ORIGINAL: 'user_agent.original',
   // Messaging
   MESSAGING_URL: 'messaging.url',

@@ -21,6 +21,7 @@ import { UpstreamAwareSampler } from './sampling/upstream-aware-sampler';
 import { XRaySpanProcessor } from './span-processor';
 import type { TranslateOptions } from './translate/options';
 import type { Emitter } from './emit/emitter';
+import { oneLine } from './diag';
 
 /** True in AWS Lambda (its runtime sets these). */
 export function inLambda(env: Env): boolean {
@@ -47,7 +48,7 @@ export function createSampler(
   const ratio = (): number => {
     const value = config.samplerArg === undefined ? 1 : Number(config.samplerArg);
     if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
-    warn(`OTEL_TRACES_SAMPLER_ARG="${config.samplerArg}" is not a ratio between 0 and 1; using 1`);
+    warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(config.samplerArg)} is not a ratio between 0 and 1; using 1`);
     return 1;
   };
   let sampler: Sampler;
@@ -80,7 +81,7 @@ function xrayRootSampler(config: XRayConfig, warn: (message: string) => void): S
   if (config.samplingRules === undefined) return new XRayDefaultRuleSampler();
   const rules = loadLocalRules(config.samplingRules);
   if (typeof rules === 'string') {
-    warn(`AWS_XRAY_SAMPLING_RULES="${config.samplingRules.slice(0, 200)}" is not usable (${rules}); using X-Ray's default rule (1 request per second, then 5%)`);
+    warn(`AWS_XRAY_SAMPLING_RULES=${JSON.stringify(config.samplingRules.slice(0, 200))} is not usable (${oneLine(rules).slice(0, 300)}); using X-Ray's default rule (1 request per second, then 5%)`);
     return new XRayDefaultRuleSampler();
   }
   return new LocalRulesSampler(rules, config.tracingName);
@@ -107,6 +108,7 @@ export function translateOptionsFor(config: XRayConfig, env: Env): TranslateOpti
     ...(config.dynamicNaming === undefined ? {} : { dynamicNaming: config.dynamicNaming }),
     recordSql: config.streamSql,
     urlsAsAnnotations: config.urlsAsAnnotation === 'ALL' || (config.urlsAsAnnotation === 'LAMBDA' && inLambda(env)),
+    redactedQueryParams: config.redactedQueryParams,
   };
 }
 

@@ -5,7 +5,10 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { XRayConfig } from './config/xray-config';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 import { ATTR } from './attribute-keys';
+import { quoteNames } from './diag';
 import { CALLER_ROOT_KEY } from './propagation/xray-propagator';
+import { recordFetchResponseSize, recordHttpResponseSize } from './response-size';
+import { requestTargetAttributes } from './request-target';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
@@ -16,14 +19,21 @@ const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
   http: (config) => {
     const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
     return new HttpInstrumentation({
+      // The path and query as sent, and the local address when the Host header cannot be used in a URL.
+      startIncomingSpanHook: (request) => requestTargetAttributes(request),
       // Called as the request starts, with the response not yet sent: the X-Ray middleware's response header.
       responseHook: (span, response) => setTraceHeader(span, response as ServerResponse, config.noopId),
+      // Called as the response ends, incoming and outgoing alike: the response's Content-Length.
+      applyCustomAttributesOnSpan: (span, _request, response) => recordHttpResponseSize(span, response),
       ignoreOutgoingRequestHook: (options) => isIgnoredHttpCall(options),
     });
   },
   undici: () => {
     const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-    return new UndiciInstrumentation({ ignoreRequestHook: (request) => isIgnoredFetch(request) });
+    return new UndiciInstrumentation({
+      ignoreRequestHook: (request) => isIgnoredFetch(request),
+      responseHook: (span, { response }) => recordFetchResponseSize(span, response.headers),
+    });
   },
   express: () => new (require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express')).ExpressInstrumentation(),
   fastify: () => new (require('@fastify/otel') as typeof import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }) as unknown as Instrumentation,
@@ -69,7 +79,7 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
   const check = (names: readonly string[], source: string): string[] => {
     const short = names.map(shortName);
     const unknown = short.filter((n) => !known.has(n));
-    if (unknown.length > 0) warn(`${source} names unknown instrumentations (${unknown.join(', ')}); known: ${INSTRUMENTATION_NAMES.join(', ')}`);
+    if (unknown.length > 0) warn(`${source} names unknown instrumentations (${quoteNames(unknown)}); known: ${INSTRUMENTATION_NAMES.join(', ')}`);
     return short.filter((n) => known.has(n));
   };
   let selected = [...INSTRUMENTATION_NAMES];

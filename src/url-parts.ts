@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 /** Small, allocation-light helpers for absolute URLs (`scheme://user@host:port/path?query`). */
 
 /** Where the authority (`user@host:port`) of an absolute URL starts and ends, or undefined for other strings. */
@@ -44,4 +45,16 @@ export function hostOfUrl(url: string): string | undefined {
   const at = url.lastIndexOf('@', range.end - 1);
   const hostPort = url.substring(at >= range.start ? at + 1 : range.start, range.end);
   return hostPort === '' ? undefined : hostWithoutPort(hostPort);
+}
+
+/** A DNS name or IPv4 address: letters, digits, `-`, `.` and `_` (seen in internal names), at most 253 characters. */
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?$/;
+
+/**
+ * Whether `host` (no port, IPv6 without brackets) can stand in a URL as is. Host headers are forgeable: `[`,
+ * spaces or `@` would make a URL that no parser reads back. Linear: one pass, no backtracking.
+ */
+export function isValidHost(host: string): boolean {
+  if (HOST_NAME.test(host)) return true;
+  return host.includes(':') && host.length <= 45 && isIP(host) === 6;
 }

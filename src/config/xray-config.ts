@@ -1,4 +1,5 @@
 import type { DiagLogger } from '@opentelemetry/api';
+import { quoteNames } from '../diag';
 import type { XRaySpanProcessorOptions } from './processor-config';
 import { resolveProcessorConfig } from './processor-config';
 import type { ResolvedProcessorConfig } from './processor-config';
@@ -91,6 +92,8 @@ export interface XRayConfig {
   readonly ignoreModulePatterns: readonly string[];
   readonly noopId: boolean;
   readonly ignoreOutgoing: readonly OutgoingIgnoreRule[];
+  /** Query parameters redacted in recorded URLs, beyond the built-in secret names. */
+  readonly redactedQueryParams: readonly string[];
   readonly logLevel: LogLevel;
   readonly sampler: string;
   readonly samplerArg: string | undefined;
@@ -147,6 +150,7 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     ignoreModulePatterns: get(list('AWS_XRAY_IGNORE_MODULE_PATTERNS', 'ignoreModulePatterns'), options.ignoreModulePatterns),
     noopId: get(flag('AWS_XRAY_NOOP_ID', 'noopId', true), options.noopId),
     ignoreOutgoing: get({ env: 'AWS_XRAY_IGNORE_OUTGOING', option: 'ignoreOutgoing', parse: parseIgnoreRules, fallback: Object.freeze([]) as readonly OutgoingIgnoreRule[], show: (v) => JSON.stringify(v) }, options.ignoreOutgoing),
+    redactedQueryParams: get(list('AWS_XRAY_REDACTED_QUERY_PARAMS', 'redactedQueryParams'), options.redactedQueryParams),
     logLevel: xrayLevel ?? otelLevel ?? codeLevel,
     sampler: get({ env: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseChoice(SAMPLERS), fallback: 'xray' }, options.sampler),
     samplerArg: get(text('OTEL_TRACES_SAMPLER_ARG', 'samplerArg'), options.samplerArg),
@@ -186,7 +190,7 @@ function parsePropagators(value: unknown) {
   if ('invalid' in (parsed as object)) return parsed;
   const names = (parsed as readonly string[]).map((n) => n.toLowerCase());
   const unknown = names.filter((n) => !PROPAGATORS.includes(n));
-  if (unknown.length > 0) return { invalid: `unknown propagator ${unknown.join(', ')}; known: ${PROPAGATORS.join(', ')}` };
+  if (unknown.length > 0) return { invalid: `unknown propagators ${quoteNames(unknown)}; known: ${PROPAGATORS.join(', ')}` };
   if (names.length === 0) return { invalid: 'expected at least one propagator' };
   return Object.freeze(names);
 }

@@ -6,7 +6,9 @@ import { ATTR } from '../attribute-keys';
 import type { HttpBlock, HttpRequest, HttpResponse } from './segment-document';
 import { LIMITS, truncate } from './limits';
 import { readInteger, readString } from './read-attributes';
-import { withoutCredentials } from '../url-parts';
+import { hostWithoutPort, isValidHost, withoutCredentials } from '../url-parts';
+import { redactQuery, secretQueryParams } from '../redact-query';
+import type { QueryParamFilter } from '../redact-query';
 
 /** The response status code, from the stable or the old attribute; undefined when absent or not an integer. */
 export function readStatusCode(attrs: Attributes): number | undefined {
@@ -22,7 +24,12 @@ export function isOutgoingKind(kind: SpanKind): boolean {
  * The `http` block from old and new semantic-convention attributes alike. Undefined when the span carries no
  * HTTP information.
  */
-export function buildHttpBlock(attrs: Attributes, kind: SpanKind, events: readonly TimedEvent[]): HttpBlock | undefined {
+export function buildHttpBlock(
+  attrs: Attributes,
+  kind: SpanKind,
+  events: readonly TimedEvent[],
+  isSecretQueryParam: QueryParamFilter = secretQueryParams(),
+): HttpBlock | undefined {
   const outgoing = isOutgoingKind(kind);
   let request: HttpRequest | undefined;
   let response: HttpResponse | undefined;
@@ -30,7 +37,7 @@ export function buildHttpBlock(attrs: Attributes, kind: SpanKind, events: readon
   const method = readMethod(attrs);
   if (method !== undefined) (request ??= {}).method = method;
 
-  const url = readUrl(attrs, outgoing);
+  const url = readUrl(attrs, outgoing, isSecretQueryParam);
   if (url !== undefined) (request ??= {}).url = url;
 
   const userAgent = readString(attrs[ATTR.USER_AGENT_ORIGINAL]) ?? readString(attrs[ATTR.HTTP_USER_AGENT]);
@@ -114,12 +121,17 @@ function readContentLength(attrs: Attributes, events: readonly TimedEvent[]): nu
   return undefined;
 }
 
-function readUrl(attrs: Attributes, outgoing: boolean): string | undefined {
+/**
+ * The request's URL: `url.full` / `http.url` when given, else built from scheme, host, port, path and query.
+ * Credentials are removed and secret query values redacted. A host that cannot stand in a URL (a forged Host
+ * header: `[`, spaces …) is replaced by the local address, so the path is kept and the URL stays valid.
+ */
+function readUrl(attrs: Attributes, outgoing: boolean, isSecretQueryParam: QueryParamFilter): string | undefined {
   const full = readString(attrs[ATTR.URL_FULL]) ?? readString(attrs[ATTR.HTTP_URL]);
-  if (full !== undefined) return truncate(withoutCredentials(full), LIMITS.fieldLength);
+  if (full !== undefined) return truncate(redactQuery(withoutCredentials(full), isSecretQueryParam), LIMITS.fieldLength);
 
   const httpHost = readString(attrs[ATTR.HTTP_HOST]);
-  const host =
+  let host =
     httpHost ??
     (outgoing
       ? readString(attrs[ATTR.NET_PEER_NAME]) ?? readString(attrs[ATTR.NET_PEER_IP]) ?? readString(attrs[ATTR.SERVER_ADDRESS])
@@ -127,30 +139,41 @@ function readUrl(attrs: Attributes, outgoing: boolean): string | undefined {
         readString(attrs[ATTR.NET_HOST_NAME]) ??
         readString(attrs[ATTR.HOST_NAME]) ??
         readString(attrs[ATTR.SERVER_ADDRESS]));
-  if (host === undefined) return undefined;
+  const path = readString(attrs[ATTR.HTTP_TARGET]) ?? readString(attrs[ATTR.URL_PATH]);
+  // A request whose Host was empty (or `:80`) gets a URL from the local address that the http hook recorded.
+  const local = readString(attrs[ATTR.NETWORK_LOCAL_ADDRESS]);
+  if (host === undefined && (outgoing || path === undefined || local === undefined)) return undefined;
 
-  const scheme = (readString(attrs[ATTR.URL_SCHEME]) ?? readString(attrs[ATTR.HTTP_SCHEME]) ?? 'http').toLowerCase();
+  const scheme = readScheme(attrs);
   // http.host already carries the port when it is not the default one.
-  const port =
+  let port =
     httpHost !== undefined
       ? undefined
       : outgoing
         ? readPort(attrs[ATTR.NET_PEER_PORT]) ?? readPort(attrs[ATTR.SERVER_PORT])
         : readPort(attrs[ATTR.NET_HOST_PORT]) ?? readPort(attrs[ATTR.SERVER_PORT]);
+  if (host === undefined || !isValidHost(httpHost === undefined ? host : hostWithoutPort(httpHost))) {
+    host = local !== undefined && isValidHost(local) ? local : 'localhost';
+    port = readPort(attrs[ATTR.NETWORK_LOCAL_PORT]) ?? port;
+  }
   const isDefaultPort = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
-  const hostPart = httpHost === undefined && host.includes(':') && isIP(host) === 6 ? `[${host}]` : host;
+  const hostPart = host.includes(':') && isIP(host) === 6 ? `[${host}]` : host;
 
   let url = scheme + '://' + hostPart + (port === undefined || isDefaultPort ? '' : ':' + port);
-  const target = readString(attrs[ATTR.HTTP_TARGET]);
-  if (target !== undefined) {
-    url += target.startsWith('/') ? target : '/' + target;
-  } else {
-    const path = readString(attrs[ATTR.URL_PATH]);
-    url += path === undefined ? '/' : path.startsWith('/') ? path : '/' + path;
+  if (path === undefined) url += '/';
+  else url += path.startsWith('/') ? path : '/' + path;
+  if (readString(attrs[ATTR.HTTP_TARGET]) === undefined) {
     const query = readString(attrs[ATTR.URL_QUERY]);
     if (query !== undefined && query !== '') url += query.startsWith('?') ? query : '?' + query;
   }
-  return truncate(withoutCredentials(url), LIMITS.fieldLength);
+  return truncate(redactQuery(withoutCredentials(url), isSecretQueryParam), LIMITS.fieldLength);
+}
+
+const SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
+
+function readScheme(attrs: Attributes): string {
+  const scheme = (readString(attrs[ATTR.URL_SCHEME]) ?? readString(attrs[ATTR.HTTP_SCHEME]) ?? 'http').toLowerCase();
+  return SCHEMES.has(scheme) ? scheme : 'http';
 }
 
 function readPort(value: unknown): number | undefined {

@@ -1,5 +1,7 @@
 import { ProblemCounter } from '../diag';
 import { compileWildcard } from '../naming/wildcard';
+import { secretQueryParams } from '../redact-query';
+import type { QueryParamFilter } from '../redact-query';
 
 /** How spans are translated. Every field is optional; the defaults are given with each. */
 export interface TranslateOptions {
@@ -34,6 +36,13 @@ export interface TranslateOptions {
   dynamicNaming?: string;
   /** Copy the url, method and status of request segments into annotations (http_url, http_method, http_status). Default false. */
   urlsAsAnnotations?: boolean;
+  /**
+   * Query parameters whose values are never recorded, in addition to the built-in secret names (`password`,
+   * `token`, `api_key`, `signature`, `X-Amz-Credential`, `code` … and any name containing password, secret,
+   * token, apikey, signature or credential). Compared without case, `-` or `_`. Env
+   * `AWS_XRAY_REDACTED_QUERY_PARAMS` (comma-separated) adds to these. Default: none.
+   */
+  redactedQueryParams?: readonly string[];
   /** Written as `cause.working_directory` on documents that carry a cause. Default: process.cwd(); null omits it. */
   workingDirectory?: string | null;
   /** Where problems with the input are counted and warned about (once per kind). Default: a shared counter. */
@@ -51,6 +60,7 @@ export interface ResolvedTranslateOptions {
   readonly segmentName: string | undefined;
   readonly dynamicNaming: ((host: string) => boolean) | undefined;
   readonly urlsAsAnnotations: boolean;
+  readonly isSecretQueryParam: QueryParamFilter;
   readonly workingDirectory: string | undefined;
   readonly problems: ProblemCounter;
 }
@@ -88,6 +98,9 @@ export function resolveTranslateOptions(options: TranslateOptions = {}): Resolve
     dynamicNaming:
       typeof options.dynamicNaming === 'string' && options.dynamicNaming !== '' ? compileWildcard(options.dynamicNaming) : undefined,
     urlsAsAnnotations: options.urlsAsAnnotations === true,
+    isSecretQueryParam: secretQueryParams(
+      Array.isArray(options.redactedQueryParams) ? options.redactedQueryParams.filter((n): n is string => typeof n === 'string') : [],
+    ),
     workingDirectory:
       options.workingDirectory === null
         ? undefined

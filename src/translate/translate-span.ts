@@ -3,7 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from '../attribute-keys';
 import { sanitizeName } from '../naming/segment-name';
-import { hostWithoutPort } from '../url-parts';
+import { hostWithoutPort, isValidHost } from '../url-parts';
 import { nameSubsegment } from '../naming/subsegment-name';
 import type { AwsBlock, JsonValue, Segment, SpanLinkRecord, Subsegment } from './segment-document';
 import type { ResolvedTranslateOptions } from './options';
@@ -68,7 +68,7 @@ export function translateSpan(
   }
 
   if ((seen & KIND.HTTP) !== 0) {
-    const http = buildHttpBlock(attrs, kind, span.events ?? []);
+    const http = buildHttpBlock(attrs, kind, span.events ?? [], options.isSecretQueryParam);
     if (http !== undefined) entity.http = http;
   }
 
@@ -135,8 +135,8 @@ export function segmentName(attrs: Attributes, kind: SpanKind, resource: Resourc
     // A host name is at most 253 characters (260 with a port): a longer Host is not one and names no segment.
     if (host !== undefined && host.length <= 260) {
       const bare = hostWithoutPort(host);
-      // The Host header is forgeable: only a host the pattern allows becomes a name, and it is sanitized too.
-      if (options.dynamicNaming(bare)) return sanitizeName(bare, resource.serviceName);
+      // The Host header is forgeable: only a well-formed host the pattern allows becomes a name.
+      if (isValidHost(bare) && options.dynamicNaming(bare)) return sanitizeName(bare, resource.serviceName);
     }
   }
   if (options.segmentName !== undefined) return resource.serviceName;

@@ -44,6 +44,8 @@ describe('zero-code setup: node --require ./register, configured by environment 
       assert.equal(segment.http?.request?.method, 'GET');
       assert.equal(segment.http?.request?.url, `http://127.0.0.1:${app.port}/hello?x=1`);
       assert.equal(segment.http?.response?.status, 200);
+      // Node wrote the Content-Length itself (res.end('hello')): it is recorded all the same.
+      assert.equal(segment.http?.response?.content_length, 5);
       assert.equal(reply.headers['x-amzn-trace-id'], `Root=${segment.trace_id};Sampled=1`);
       assert.deepEqual(segment.annotations, { http_url: segment.http?.request?.url, http_method: 'GET', http_status: 200 });
     });
@@ -54,6 +56,7 @@ describe('zero-code setup: node --require ./register, configured by environment 
       const caller = segments().find((s) => s.subsegments !== undefined)!;
       const call = caller.subsegments![0] as Subsegment;
       assert.equal(call.namespace, 'remote');
+      assert.equal(call.http?.response?.content_length, 'stock'.length);
       assert.equal(call.name, '127.0.0.1');
       const callee = segments().find((s) => s.parent_id === call.id);
       assert.ok(callee, 'the called server\'s segment has the call as its parent');

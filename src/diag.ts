@@ -15,12 +15,34 @@ export function componentLogger(level: LogLevelName = 'warn'): DiagLogger {
     if (rank < at) return;
     const extra = args.length === 0 ? '' : ' ' + args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
     try {
-      process.stderr.write(`otel-xray ${label}: ${message}${extra}\n`);
+      process.stderr.write(`otel-xray ${label}: ${oneLine(message + extra)}\n`);
     } catch {
       // stderr closed: nothing more to do, and nothing to throw into the app
     }
   };
   return { error: line(3, 'error'), warn: line(2, 'warning'), info: line(1, 'info'), debug: line(0, 'debug'), verbose: line(0, 'debug') };
+}
+
+/** Longest line written; longer messages keep their start and end (where the kind is named). */
+const MAX_LINE = 1000;
+
+/**
+ * A message as one line of bounded length, whatever the input it quotes (a rules file, a 100 KB variable): line
+ * breaks are shown as `\n`, and the middle of an over-long message is cut.
+ */
+export function oneLine(message: string): string {
+  let text = /[\r\n]/.test(message) ? message.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : message;
+  if (text.length > MAX_LINE) {
+    const cut = text.length - (MAX_LINE - 200);
+    text = `${text.slice(0, MAX_LINE - 400)} … (${cut} characters cut) … ${text.slice(-200)}`;
+  }
+  return text;
+}
+
+/** Names for a message: each quoted and cut to 60 characters, at most `max` of them, then how many more. */
+export function quoteNames(names: readonly string[], max = 5): string {
+  const shown = names.slice(0, max).map((name) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name));
+  return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
 }
 
 /**

@@ -96,7 +96,9 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   const uninstall = installInstrumentations(names, config, provider, esm, warn);
   // Local modules and packages named in AWS_XRAY_PATCH_MODULES: their functions become subsegments.
   const modules = modulesToPatch(config);
-  if (modules.length > 0) patchModules(modules, { ignore: config.ignoreModulePatterns });
+  if (modules.length > 0) {
+    patchModules(modules, { ignore: config.ignoreModulePatterns, source: 'AWS_XRAY_PATCH_MODULES', ignoreSource: 'AWS_XRAY_IGNORE_MODULE_PATTERNS' });
+  }
   logger.debug(`started: daemon ${config.processor.daemon.udp.host}:${config.processor.daemon.udp.port}, segment name ${config.tracingName}`);
 
   let stopped: Promise<void> | undefined;

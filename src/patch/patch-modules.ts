@@ -1,5 +1,5 @@
 import { dirname, extname, relative, resolve, sep } from 'node:path';
-import { componentLogger } from '../diag';
+import { componentLogger, quoteNames } from '../diag';
 import { wrapInSubsegment } from '../recorder/recorder';
 
 /** Options of patchModules(). */
@@ -10,6 +10,10 @@ export interface PatchModulesOptions {
    * `AWS_XRAY_IGNORE_MODULE_PATTERNS`.
    */
   readonly ignore?: ReadonlyArray<RegExp | string>;
+  /** Where the specifiers came from, for warnings (`AWS_XRAY_PATCH_MODULES`). Default `patchModules`. */
+  readonly source?: string;
+  /** Where the ignore patterns came from, for warnings (`AWS_XRAY_IGNORE_MODULE_PATTERNS`). Default `patchModules`. */
+  readonly ignoreSource?: string;
 }
 
 interface Target {
@@ -150,6 +154,8 @@ function install(): void {
  */
 export function patchModules(specifiers: readonly string[], options: PatchModulesOptions = {}): void {
   const ignore: RegExp[] = [];
+  const badPatterns: string[] = [];
+  const missing: string[] = [];
   for (const pattern of options.ignore ?? []) {
     if (pattern instanceof RegExp) {
       ignore.push(pattern);
@@ -157,9 +163,13 @@ export function patchModules(specifiers: readonly string[], options: PatchModule
     }
     try {
       ignore.push(new RegExp(pattern));
-    } catch (err) {
-      componentLogger().warn(`patchModules: ignore pattern ${JSON.stringify(pattern)} is not a regular expression (${String(err)}); it is left out`);
+    } catch {
+      badPatterns.push(String(pattern));
     }
+  }
+  // One line per kind of problem, naming where the values came from: a long list must not flood the log.
+  if (badPatterns.length > 0) {
+    componentLogger().warn(`${options.ignoreSource ?? 'patchModules'}: ${quoteNames(badPatterns)} ${badPatterns.length === 1 ? 'is not a regular expression' : 'are not regular expressions'}; left out`);
   }
   const s = state();
   for (const specifier of specifiers) {
@@ -168,12 +178,15 @@ export function patchModules(specifiers: readonly string[], options: PatchModule
       const request = specifier.startsWith('.') || specifier.startsWith('/') ? resolve(process.cwd(), specifier) : specifier;
       file = require.resolve(request, { paths: [process.cwd()] });
     } catch {
-      componentLogger().warn(`patchModules: ${specifier} cannot be found from ${process.cwd()}; it is not patched`);
+      missing.push(specifier);
       continue;
     }
     // As the SDK's patching: a module is patched alone, a package (a folder) with its submodules, recursively.
     const isFolder = /^index\.[cm]?js$/.test(file.slice(file.lastIndexOf(sep) + 1)) || !(specifier.startsWith('.') || specifier.startsWith('/'));
     s.targets.push({ root: isFolder ? dirname(file) : file, isFolder, ignore });
+  }
+  if (missing.length > 0) {
+    componentLogger().warn(`${options.source ?? 'patchModules'}: ${quoteNames(missing)} cannot be found from ${process.cwd()}; not patched`);
   }
   install();
   const cache = require.cache;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Env } from '../config/setting';
+import { quoteNames } from '../diag';
 import { BEANSTALK_CONFIG_PATH, detectBeanstalk } from './beanstalk-detector';
 import { detectEc2 } from './ec2-detector';
 import { detectEcs } from './ecs-detector';
@@ -42,11 +43,13 @@ export function selectPlugins(options: AwsDetectionOptions): PluginName[] {
   const known = new Map(PLUGINS.map((p) => [p.toLowerCase(), p]));
   if (options.plugins.length > 0) {
     const chosen: PluginName[] = [];
+    const unknown: string[] = [];
     for (const name of options.plugins) {
       const plugin = known.get(name.toLowerCase());
-      if (plugin === undefined) options.warn(`AWS_XRAY_PLUGINS names an unknown plugin "${name}"; known: ${PLUGINS.join(', ')}`);
-      else chosen.push(plugin);
+      if (plugin === undefined) unknown.push(name);
+      else if (!chosen.includes(plugin)) chosen.push(plugin);
     }
+    if (unknown.length > 0) options.warn(`AWS_XRAY_PLUGINS names unknown plugins (${quoteNames(unknown)}); known: ${PLUGINS.join(', ')}`);
     return chosen;
   }
   const env = options.env;

@@ -42,7 +42,7 @@ const CASES: Case[] = [
   { env: 'OTEL_SERVICE_NAME', key: 'tracingName', good: [['from-otel', 'from-otel']] },
   { env: 'OTEL_TRACES_SAMPLER', key: 'sampler', good: [['always_on', 'always_on'], ['parentbased_traceidratio', 'parentbased_traceidratio'], ['xray', 'xray']], bad: ['jaeger_remote', 'OTEL_TRACES_SAMPLER="jaeger_remote" is not valid (expected one of xray, always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio); using xray', 'xray'] },
   { env: 'OTEL_TRACES_SAMPLER_ARG', key: 'samplerArg', good: [['0.25', '0.25']] },
-  { env: 'OTEL_PROPAGATORS', key: 'propagators', good: [['xray,tracecontext,baggage', ['xray', 'tracecontext', 'baggage']], ['tracecontext', ['tracecontext']]], bad: ['b3', 'OTEL_PROPAGATORS="b3" is not valid (unknown propagator b3; known: xray, tracecontext, baggage, none); using xray', ['xray']] },
+  { env: 'OTEL_PROPAGATORS', key: 'propagators', good: [['xray,tracecontext,baggage', ['xray', 'tracecontext', 'baggage']], ['tracecontext', ['tracecontext']]], bad: ['b3', 'OTEL_PROPAGATORS="b3" is not valid (unknown propagators \"b3\"; known: xray, tracecontext, baggage, none); using xray', ['xray']] },
   { env: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', key: 'enabledInstrumentations', good: [['http,express', ['http', 'express']]] },
   { env: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', key: 'disabledInstrumentations', good: [['fs', ['fs']]] },
 ];

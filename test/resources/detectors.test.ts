@@ -165,7 +165,7 @@ describe('AWS resource detectors (the X-Ray plugins)', function () {
     it('runs the plugins named in AWS_XRAY_PLUGINS, any case, warning about unknown names', () => {
       const warnings: string[] = [];
       assert.deepEqual(selectPlugins({ ...base, plugins: ['ec2plugin', 'ECSPlugin', 'MarsPlugin'], warn: (m) => warnings.push(m) }), ['EC2Plugin', 'ECSPlugin']);
-      assert.deepEqual(warnings, ['AWS_XRAY_PLUGINS names an unknown plugin "MarsPlugin"; known: EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin, EKSPlugin, LambdaPlugin']);
+      assert.deepEqual(warnings, ['AWS_XRAY_PLUGINS names unknown plugins ("MarsPlugin"); known: EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin, EKSPlugin, LambdaPlugin']);
     });
 
     it('merges with the most specific platform last (ECS over EC2), keeping what only EC2 knows', async () => {

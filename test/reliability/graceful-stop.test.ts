@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import type { Segment } from '../../src/index';
 import { startApp } from '../helpers/child-app';
 import type { RunningApp } from '../helpers/child-app';
-import { assertQuietStderr } from '../helpers/stderr-checks';
+import { assertStderrClean } from './harness';
 import { UdpSink } from '../helpers/udp-sink';
 
 const IN_FLIGHT = 50;
@@ -80,7 +80,7 @@ describe('graceful stops: every answered request has its document, however the a
     const answered = bodies.map((body, i) => (body === `done /r/${i}` ? i : -1)).filter((i) => i >= 0);
     const missing = answered.filter((i) => !urls.has(`http://127.0.0.1:${app.port}/r/${i}`));
     assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered requests have no document`);
-    assertQuietStderr(app.stderr());
+    assertStderrClean(app.stderr(), mode);
     return { answered: answered.length, exitCode, signal: app.child.signalCode };
   }
 

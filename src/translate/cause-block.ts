@@ -18,6 +18,8 @@ export interface CauseInput {
   readonly isAwsApi: boolean;
   readonly stackFormat: StackFormat;
   readonly workingDirectory: string | undefined;
+  /** Stack frames under these paths (otel-xray's own code) are left out. */
+  readonly hiddenFramePaths: readonly string[];
   readonly problems: ProblemCounter;
 }
 
@@ -62,7 +64,7 @@ function addException(out: ExceptionRecord[], attrs: Attributes, input: CauseInp
 
   const trace = readString(attrs[ATTR.EXCEPTION_STACKTRACE]);
   if (trace === undefined) return;
-  const parsed = parseStackTrace(trace, input.stackFormat, input.workingDirectory);
+  const parsed = parseStackTrace(trace, input.stackFormat, input.workingDirectory, input.hiddenFramePaths);
   if (parsed.frames.length > 0) record.stack = parsed.frames;
   if (parsed.truncated > 0) record.truncated = parsed.truncated;
   let previous = record;

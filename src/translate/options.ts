@@ -1,5 +1,6 @@
 import { ProblemCounter } from '../diag';
 import { compileWildcard } from '../naming/wildcard';
+import { ownCodePaths } from '../own-code';
 import { secretQueryParams } from '../redact-query';
 import type { QueryParamFilter } from '../redact-query';
 
@@ -45,6 +46,12 @@ export interface TranslateOptions {
   redactedQueryParams?: readonly string[];
   /** Written as `cause.working_directory` on documents that carry a cause. Default: process.cwd(); null omits it. */
   workingDirectory?: string | null;
+  /**
+   * Stack frames whose file path starts with one of these are left out of `cause` stacks (and counted in
+   * `truncated`). Default: otel-xray's own files (its bundle holds the OTel SDK and instrumentations), whose
+   * frames sit between the user's and are never the user's bug. `[]` keeps every frame.
+   */
+  hiddenFramePaths?: readonly string[];
   /** Where problems with the input are counted and warned about (once per kind). Default: a shared counter. */
   problems?: ProblemCounter;
 }
@@ -62,6 +69,7 @@ export interface ResolvedTranslateOptions {
   readonly urlsAsAnnotations: boolean;
   readonly isSecretQueryParam: QueryParamFilter;
   readonly workingDirectory: string | undefined;
+  readonly hiddenFramePaths: readonly string[];
   readonly problems: ProblemCounter;
 }
 
@@ -107,6 +115,9 @@ export function resolveTranslateOptions(options: TranslateOptions = {}): Resolve
         : typeof options.workingDirectory === 'string'
           ? options.workingDirectory
           : currentDirectory(),
+    hiddenFramePaths: Array.isArray(options.hiddenFramePaths)
+      ? Object.freeze(options.hiddenFramePaths.filter((p): p is string => typeof p === 'string' && p !== ''))
+      : ownCodePaths(),
     problems: options.problems ?? sharedProblemCounter(),
   });
 }

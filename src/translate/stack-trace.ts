@@ -30,9 +30,14 @@ export function stackFormatFor(language: string | undefined): StackFormat {
 /**
  * Parses `exception.stacktrace` into X-Ray stack frames. Lines that do not look like frames are skipped, so
  * nothing in a trace can make this throw. Paths under `workingDirectory` are made relative (X-Ray shows
- * relative paths).
+ * relative paths). Frames in `hiddenPaths` (otel-xray's own code) are left out and counted in `truncated`.
  */
-export function parseStackTrace(trace: string, format: StackFormat, workingDirectory: string | undefined): ParsedTrace {
+export function parseStackTrace(
+  trace: string,
+  format: StackFormat,
+  workingDirectory: string | undefined,
+  hiddenPaths: readonly string[] = [],
+): ParsedTrace {
   const result: ParsedTrace = { frames: [], truncated: 0, causes: [] };
   if (format === 'none') return result;
   let current: { frames: StackFrame[]; truncated: number } = result;
@@ -43,10 +48,10 @@ export function parseStackTrace(trace: string, format: StackFormat, workingDirec
     const line = trace.substring(start, end).trim();
     start = end + 1;
     if (line.startsWith('at ')) {
-      const frame = format === 'v8' ? parseV8Frame(line.substring(3), workingDirectory) : parseJavaFrame(line.substring(3));
+      const frame = format === 'v8' ? parseV8Frame(line.substring(3), workingDirectory, hiddenPaths) : parseJavaFrame(line.substring(3));
       if (frame === undefined) continue;
-      if (current.frames.length < LIMITS.stackFrames) current.frames.push(frame);
-      else current.truncated++;
+      if (frame === HIDDEN || current.frames.length >= LIMITS.stackFrames) current.truncated++;
+      else current.frames.push(frame);
     } else if (format === 'java' && line.startsWith('Caused by: ')) {
       const cause = parseJavaCause(line.substring('Caused by: '.length));
       result.causes.push(cause);
@@ -58,8 +63,11 @@ export function parseStackTrace(trace: string, format: StackFormat, workingDirec
 
 const V8_POSITION = /:(\d+)(?::\d+)?$/;
 
+/** A frame of otel-xray's own code: left out, counted. */
+const HIDDEN: StackFrame = Object.freeze({});
+
 /** `label (path:line:column)`, `path:line:column`, `label (native)`. */
-function parseV8Frame(text: string, workingDirectory: string | undefined): StackFrame | undefined {
+function parseV8Frame(text: string, workingDirectory: string | undefined, hiddenPaths: readonly string[]): StackFrame | undefined {
   let label: string | undefined;
   let location = text;
   const open = text.indexOf(' (');
@@ -77,8 +85,16 @@ function parseV8Frame(text: string, workingDirectory: string | undefined): Stack
     frame.line = Number.parseInt(position[1] as string, 10);
     location = location.substring(0, position.index);
   }
+  if (location !== '' && isHidden(location, hiddenPaths)) return HIDDEN;
   if (location !== '') frame.path = truncate(relativePath(location, workingDirectory), 512);
   return frame.path === undefined && frame.label === undefined ? undefined : frame;
+}
+
+function isHidden(location: string, hiddenPaths: readonly string[]): boolean {
+  if (hiddenPaths.length === 0) return false;
+  const path = location.startsWith('file://') ? location.substring('file://'.length) : location;
+  for (const prefix of hiddenPaths) if (path.startsWith(prefix)) return true;
+  return false;
 }
 
 function relativePath(location: string, workingDirectory: string | undefined): string {

@@ -82,6 +82,7 @@ export function translateSpan(
       isAwsApi,
       stackFormat: resource?.stackFormat ?? 'v8',
       workingDirectory: options.workingDirectory,
+      hiddenFramePaths: options.hiddenFramePaths,
       problems: options.problems,
     });
     if (cause !== undefined) entity.cause = cause;

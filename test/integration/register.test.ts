@@ -132,6 +132,21 @@ describe('zero-code setup: node --require ./register, configured by environment 
     assert.equal(ok.metadata?.default?.['http.route'], '/orders/:id');
     const fault = segments().find((s) => s.http?.response?.status === 500)!;
     assert.equal(fault.fault, true);
+    // The thrown error's stack: the user's frames, none of otel-xray's own (its bundle's instrumentation wrappers
+    // sit between express's frames), those counted as left out.
+    const withCause: Subsegment[] = [];
+    const visit = (entity: Subsegment): void => {
+      if (entity.cause !== undefined && typeof entity.cause === 'object') withCause.push(entity);
+      for (const child of entity.subsegments ?? []) visit(child);
+    };
+    visit(fault as unknown as Subsegment);
+    const exception = withCause.flatMap((e) => (typeof e.cause === 'object' ? e.cause.exceptions ?? [] : [])).find((x) => x.message === 'order service failed');
+    assert.ok(exception?.stack !== undefined, 'the error is recorded with its stack');
+    assert.equal(exception.stack[0]?.path, 'test/fixtures/apps/express-app.js');
+    const paths = exception.stack.map((frame) => frame.path ?? '');
+    assert.deepEqual(paths.filter((path) => path.includes('build/') || path.includes('register.js')), []);
+    assert.ok(paths.some((path) => path.includes('node_modules/express/') || path.includes('node_modules/router/')), paths.join(', '));
+    assert.ok((exception.truncated ?? 0) > 0, 'the frames left out are counted');
   });
 
   it('traces a fastify app', async () => {

@@ -13,6 +13,9 @@ const SECRET_PARTS = ['password', 'passwd', 'secret', 'token', 'apikey', 'signat
 /** Secret when the name is exactly one of these: short names too common as parts of harmless names. */
 const SECRET_NAMES = ['pwd', 'pass', 'sig', 'code', 'auth', 'authorization', 'key', 'jwt', 'session', 'sessionid', 'awsaccesskeyid'];
 
+/** Parameter names whose verdict is remembered; past this the memory starts over. */
+const MAX_REMEMBERED = 1000;
+
 /** Whether a query parameter's value must not be recorded. */
 export type QueryParamFilter = (name: string) => boolean;
 
@@ -25,11 +28,16 @@ function normalize(name: string): string {
 /** The default secret names, plus `extra` (exact names, compared the same way). */
 export function secretQueryParams(extra: readonly string[] = []): QueryParamFilter {
   const exact = new Set([...SECRET_NAMES, ...extra.map(normalize).filter((n) => n !== '')]);
+  // An app's URLs repeat the same few parameter names: remember the verdicts (bounded: names are client input).
+  const verdicts = new Map<string, boolean>();
   return (name) => {
+    let secret = verdicts.get(name);
+    if (secret !== undefined) return secret;
     const normalized = normalize(name);
-    if (exact.has(normalized)) return true;
-    for (const part of SECRET_PARTS) if (normalized.includes(part)) return true;
-    return false;
+    secret = exact.has(normalized) || SECRET_PARTS.some((part) => normalized.includes(part));
+    if (verdicts.size >= MAX_REMEMBERED) verdicts.clear();
+    verdicts.set(name, secret);
+    return secret;
   };
 }
 

@@ -28,14 +28,22 @@ export function requestTargetAttributes(request: IncomingMessage): Attributes {
     if (question !== -1 && question < pathAndQuery.length - 1) attributes[ATTR.URL_QUERY] = pathAndQuery.substring(question + 1);
   }
   const headers = request.headers;
-  const host = headers.host;
-  const hostUsable = typeof host === 'string' && host.length <= 260 && isValidHost(hostWithoutPort(host)) && validPort(host);
-  if (!hostUsable || headers['x-forwarded-host'] !== undefined || headers.forwarded !== undefined) {
+  if (!isUsableHostHeader(headers.host) || headers['x-forwarded-host'] !== undefined || headers.forwarded !== undefined) {
     const socket = request.socket;
     if (typeof socket?.localAddress === 'string') attributes[ATTR.NETWORK_LOCAL_ADDRESS] = socket.localAddress;
     if (typeof socket?.localPort === 'number') attributes[ATTR.NETWORK_LOCAL_PORT] = socket.localPort;
   }
   return attributes;
+}
+
+/** The last Host header found usable: nearly every request of an app carries the same one. */
+let lastUsableHost: string | undefined;
+
+function isUsableHostHeader(host: string | undefined): boolean {
+  if (host === lastUsableHost && host !== undefined) return true;
+  const usable = typeof host === 'string' && host.length <= 260 && isValidHost(hostWithoutPort(host)) && validPort(host);
+  if (usable) lastUsableHost = host;
+  return usable;
 }
 
 /** `host`, `host:port` or `[v6]:port` with a port of digits only. */

@@ -80,6 +80,7 @@ describe('graceful stops: every answered request has its document, however the a
     const answered = bodies.map((body, i) => (body === `done /r/${i}` ? i : -1)).filter((i) => i >= 0);
     const missing = answered.filter((i) => !urls.has(`http://127.0.0.1:${app.port}/r/${i}`));
     assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered requests have no document`);
+    console.log(`      ${mode}: ${IN_FLIGHT} in flight, ${answered.length} answered, ${sink.documents.length} documents received, exit ${exitCode ?? app.child.signalCode}`);
     assertStderrClean(app.stderr(), mode);
     return { answered: answered.length, exitCode, signal: app.child.signalCode };
   }

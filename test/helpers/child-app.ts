@@ -6,6 +6,9 @@ import { resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '../../..');
 export const APPS = resolve(ROOT, 'test/fixtures/apps');
 
+/** How long an app may take to start listening. */
+const START_SECONDS = 10;
+
 export interface RunningApp {
   readonly child: ChildProcess;
   readonly port: number;
@@ -13,14 +16,19 @@ export interface RunningApp {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node <preload flag> ./register.js <app>` with only `env` (plus PATH) and waits for its port. */
+/**
+ * Starts `node <preload flag> ./register.js <app>` with only `env` (plus PATH) and waits for its port. With
+ * `preload` null the app runs with plain node (apps traced by something else, such as the AWS X-Ray SDK). Kills
+ * the app and rejects if it does not print `listening <port>` within 10 s.
+ */
 export async function startApp(
   app: string,
   env: Record<string, string>,
-  preload: '--require' | '--import' = '--require',
+  preload: '--require' | '--import' | null = '--require',
   extraArgs: string[] = [],
 ): Promise<RunningApp> {
-  const child = spawn(process.execPath, [...extraArgs, preload, resolve(ROOT, 'register.js'), resolve(APPS, app)], {
+  const preloadArgs = preload === null ? [] : [preload, resolve(ROOT, 'register.js')];
+  const child = spawn(process.execPath, [...extraArgs, ...preloadArgs, resolve(APPS, app)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,13 +36,23 @@ export async function startApp(
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${app} did not print "listening <port>" within ${START_SECONDS} s: ${stderr}`));
+    }, START_SECONDS * 1000);
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       const match = /listening (\d+)/.exec(out);
-      if (match !== null) resolvePort(Number(match[1]));
+      if (match !== null) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
     });
-    child.once('exit', (code) => reject(new Error(`${app} exited (${code}) before listening: ${stderr}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${app} exited (${code}) before listening: ${stderr}`));
+    });
   });
   return {
     child,

@@ -6,7 +6,6 @@ import type { SegmentDocument } from '../../src/index';
 import { httpGet, startApp } from '../helpers/child-app';
 import type { Reply, RunningApp } from '../helpers/child-app';
 import { collectIds } from '../helpers/collect-ids';
-import { startPlainApp } from '../helpers/plain-app';
 import { SharedDaemon, summarize } from '../helpers/shared-daemon';
 import type { XRayDocument, XRayEntity } from '../helpers/shared-daemon';
 
@@ -44,19 +43,20 @@ describe('interop with the AWS X-Ray SDK for Node: one trace across X-Ray SDK an
 
   /** A service on the X-Ray SDK, named `name`, calling `downstream` (a URL) on every request if given. */
   async function startXRaySdkService(name: string, downstream?: string, env: Record<string, string> = {}): Promise<RunningApp> {
-    const app = await startPlainApp('interop/xray-sdk-app.js', {
+    // Plain node: no otel-xray in this process.
+    const app = await startApp('interop/xray-sdk-app.js', {
       AWS_XRAY_DAEMON_ADDRESS: daemonAddress, SERVICE_NAME: name, ...(downstream === undefined ? {} : { DOWNSTREAM_URL: downstream }), ...env,
-    });
+    }, null);
     running.push(app);
     return app;
   }
 
   /** The same service on otel-xray, recording every request its caller did not decide against (AWS_XRAY_SAMPLING=false). */
   async function startOtelService(name: string, downstream?: string): Promise<RunningApp> {
-    const app = await withinSeconds(10, `${name} to listen`, startApp('interop/otel-app.js', {
+    const app = await startApp('interop/otel-app.js', {
       AWS_XRAY_DAEMON_ADDRESS: daemonAddress, AWS_XRAY_TRACING_NAME: name, AWS_XRAY_SAMPLING: 'false',
       ...(downstream === undefined ? {} : { DOWNSTREAM_URL: downstream }),
-    }));
+    });
     running.push(app);
     return app;
   }

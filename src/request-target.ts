@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from './attribute-keys';
-import { hostWithoutPort, isValidHost } from './url-parts';
+import { hasValidPort, hostWithoutPort, isValidHost } from './url-parts';
 
 /**
  * Attributes of an incoming request that the OTel http instrumentation gets wrong for X-Ray, added as the
@@ -41,17 +41,7 @@ let lastUsableHost: string | undefined;
 
 function isUsableHostHeader(host: string | undefined): boolean {
   if (host === lastUsableHost && host !== undefined) return true;
-  const usable = typeof host === 'string' && host.length <= 260 && isValidHost(hostWithoutPort(host)) && validPort(host);
+  const usable = typeof host === 'string' && host.length <= 260 && isValidHost(hostWithoutPort(host)) && hasValidPort(host);
   if (usable) lastUsableHost = host;
   return usable;
-}
-
-/** `host`, `host:port` or `[v6]:port` with a port of digits only. */
-function validPort(hostPort: string): boolean {
-  const close = hostPort.lastIndexOf(']');
-  const colon = hostPort.indexOf(':', close === -1 ? 0 : close);
-  if (colon === -1) return true;
-  if (close === -1 && hostPort.indexOf(':', colon + 1) !== -1) return true; // a bare IPv6 address, no port
-  const port = hostPort.substring(colon + 1);
-  return /^\d{1,5}$/.test(port);
 }

@@ -58,3 +58,12 @@ export function isValidHost(host: string): boolean {
   if (HOST_NAME.test(host)) return true;
   return host.includes(':') && host.length <= 45 && isIP(host) === 6;
 }
+
+/** Whether the port of `host`, `host:port` or `[v6]:port` is absent or all digits (a bare IPv6 address has none). */
+export function hasValidPort(hostPort: string): boolean {
+  const close = hostPort.lastIndexOf(']');
+  const colon = hostPort.indexOf(':', close === -1 ? 0 : close);
+  if (colon === -1) return true;
+  if (close === -1 && hostPort.indexOf(':', colon + 1) !== -1) return true; // a bare IPv6 address
+  return /^\d{1,5}$/.test(hostPort.substring(colon + 1));
+}

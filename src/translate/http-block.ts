@@ -6,7 +6,7 @@ import { ATTR } from '../attribute-keys';
 import type { HttpBlock, HttpRequest, HttpResponse } from './segment-document';
 import { LIMITS, truncate } from './limits';
 import { readInteger, readString } from './read-attributes';
-import { hostWithoutPort, isValidHost, withoutCredentials } from '../url-parts';
+import { hasValidPort, hostWithoutPort, isValidHost, withoutCredentials } from '../url-parts';
 import { redactQuery, secretQueryParams } from '../redact-query';
 import type { QueryParamFilter } from '../redact-query';
 
@@ -139,7 +139,8 @@ function readUrl(attrs: Attributes, outgoing: boolean, isSecretQueryParam: Query
         readString(attrs[ATTR.NET_HOST_NAME]) ??
         readString(attrs[ATTR.HOST_NAME]) ??
         readString(attrs[ATTR.SERVER_ADDRESS]));
-  const path = readString(attrs[ATTR.HTTP_TARGET]) ?? readString(attrs[ATTR.URL_PATH]);
+  const target = readString(attrs[ATTR.HTTP_TARGET]);
+  const path = target ?? readString(attrs[ATTR.URL_PATH]);
   // A request whose Host was empty (or `:80`) gets a URL from the local address that the http hook recorded.
   const local = readString(attrs[ATTR.NETWORK_LOCAL_ADDRESS]);
   if (host === undefined && (outgoing || path === undefined || local === undefined)) return undefined;
@@ -152,7 +153,7 @@ function readUrl(attrs: Attributes, outgoing: boolean, isSecretQueryParam: Query
       : outgoing
         ? readPort(attrs[ATTR.NET_PEER_PORT]) ?? readPort(attrs[ATTR.SERVER_PORT])
         : readPort(attrs[ATTR.NET_HOST_PORT]) ?? readPort(attrs[ATTR.SERVER_PORT]);
-  if (host === undefined || !isValidHost(httpHost === undefined ? host : hostWithoutPort(httpHost))) {
+  if (host === undefined || !(httpHost === undefined ? isValidHost(host) : isValidHost(hostWithoutPort(httpHost)) && hasValidPort(httpHost))) {
     host = local !== undefined && isValidHost(local) ? local : 'localhost';
     port = readPort(attrs[ATTR.NETWORK_LOCAL_PORT]) ?? port;
   }
@@ -162,7 +163,7 @@ function readUrl(attrs: Attributes, outgoing: boolean, isSecretQueryParam: Query
   let url = scheme + '://' + hostPart + (port === undefined || isDefaultPort ? '' : ':' + port);
   if (path === undefined) url += '/';
   else url += path.startsWith('/') ? path : '/' + path;
-  if (readString(attrs[ATTR.HTTP_TARGET]) === undefined) {
+  if (target === undefined) {
     const query = readString(attrs[ATTR.URL_QUERY]);
     if (query !== undefined && query !== '') url += query.startsWith('?') ? query : '?' + query;
   }

@@ -79,6 +79,9 @@ describe('forged Host headers: a valid URL from what is valid', () => {
     const { 'network.local.address': _a, 'network.local.port': _p, ...withoutLocal } = base;
     assert.equal(urlOf(SpanKind.SERVER, { ...withoutLocal, 'server.address': '[' }), 'http://localhost/orders/7?x=1');
     assert.equal(urlOf(SpanKind.SERVER, { ...base, 'server.address': 'shop.example.com', 'server.port': 8443 }), 'http://shop.example.com:8443/orders/7?x=1');
+    // Old semantic conventions: http.host carries the port, which must be digits.
+    assert.equal(urlOf(SpanKind.SERVER, { 'http.method': 'GET', 'http.host': 'h:bad', 'http.target': '/t', 'network.local.address': '10.0.0.5' }), 'http://10.0.0.5/t');
+    assert.equal(urlOf(SpanKind.SERVER, { 'http.method': 'GET', 'http.host': 'h:8080', 'http.target': '/t' }), 'http://h:8080/t');
   });
 
   it('the http hook records the path and query as sent, and the local address only when the Host is unusable', () => {

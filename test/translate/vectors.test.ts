@@ -1,5 +1,5 @@
 /**
- * The translation vectors of shared/spec/translation-vectors.json, taken from the OTel collector's X-Ray exporter
+ * The translation vectors of test/fixtures/translation-vectors.json, taken from the OTel collector's X-Ray exporter
  * tests, run through otel-xray's translator with real spans. Where otel-xray deliberately differs (spec section 6
  * and the decisions in docs/translation.md), DEVIATIONS below states our expected value and why; every other
  * expectation of a vector must hold as written.
@@ -40,7 +40,7 @@ interface Vector {
   derivedPerDocument?: Array<Record<string, Expectation>>;
 }
 
-const VECTORS_PATH = resolve(__dirname, '../../../../shared/spec/translation-vectors.json');
+const VECTORS_PATH = resolve(__dirname, '../../../test/fixtures/translation-vectors.json');
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Vector[];
 
 /** The ids a vector's `$span` / `$link` references point at. */
@@ -166,7 +166,7 @@ function check(docs: SegmentDocument[], docIndex: number, pointer: string, expec
   assert.deepEqual(actual, expected, where);
 }
 
-describe('translation vectors (shared/spec/translation-vectors.json)', () => {
+describe('translation vectors (test/fixtures/translation-vectors.json)', () => {
   it('has vectors to run', () => {
     assert.ok(vectors.length >= 80, `expected the full vector file, found ${vectors.length}`);
   });

@@ -2,3 +2,4 @@
 // both, so `require('otel-xray')` in an app started with `--require otel-xray/register` shares the preload's state.
 export * from './index';
 export { registerPreload } from './register';
+export { runCli } from './cli/index';

@@ -45,7 +45,7 @@ describe('the package', () => {
     assert.deepEqual(out.loaded.slice(1).filter((k) => !k.includes(`node_modules${sep}@opentelemetry${sep}api${sep}`)), []);
     assert.deepEqual(out.handles, []);
     const built = Object.keys(require('../src/index') as object).sort();
-    assert.deepEqual(out.exports, [...built, 'registerPreload'].sort());
+    assert.deepEqual(out.exports, [...built, 'registerPreload', 'runCli'].sort());
   });
 
   it('an ES module app imports the named exports', () => {
@@ -56,7 +56,7 @@ describe('the package', () => {
     assert.equal(out.start, 'function');
     assert.equal(out.inSubsegment, 'function');
     const built = Object.keys(require('../src/index') as object).sort();
-    assert.deepEqual(out.names, [...built, 'registerPreload'].sort());
+    assert.deepEqual(out.names, [...built, 'registerPreload', 'runCli'].sort());
   });
 
   it('an app under the preload that also requires the package gets the running instance, not a second tracer', () => {

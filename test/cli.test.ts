@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { resolve } from 'node:path';
+import { DAEMON_HEADER } from '../src/index';
+
+const BIN = resolve(__dirname, '../../bin/otel-xray.js');
+
+/** A free UDP port on 127.0.0.1: bound, noted, closed. */
+async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
+  const port = socket.address().port;
+  await new Promise<void>((done) => socket.close(() => done()));
+  return port;
+}
+
+describe('the otel-xray command', function () {
+  this.timeout(10_000);
+
+  it('listen: a stand-in daemon printing one line per document, and its JSON with --json', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'listen', '--address', `127.0.0.1:${port}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const until = async (text: string): Promise<void> => {
+      for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(out.includes(text), `"${text}" not printed: ${out}`);
+    };
+    try {
+      await until('listening on udp 127.0.0.1');
+      const document = {
+        name: 'shop', id: '53995c3f42cd8ad8', trace_id: '1-5759e988-bd862e3fe1be46a994272793', start_time: 1, end_time: 1.0123,
+        http: { request: { method: 'GET', url: 'http://shop/x' }, response: { status: 500 } }, fault: true,
+        subsegments: [{ name: 'db', id: 'aaaaaaaaaaaaaaaa', start_time: 1, end_time: 1.001, subsegments: [{ name: 'q', id: 'bbbbbbbbbbbbbbbb', start_time: 1, end_time: 1.0005 }] }],
+      };
+      const sender = createSocket('udp4');
+      const text = DAEMON_HEADER + JSON.stringify(document);
+      await new Promise<void>((done) => sender.send(text, port, '127.0.0.1', () => done()));
+      await new Promise<void>((done) => sender.send('not a document', port, '127.0.0.1', () => done()));
+      sender.close();
+      await until('without the daemon');
+      assert.match(out, /^segment "shop" 1-5759e988-bd862e3fe1be46a994272793 GET http:\/\/shop\/x 500 12\.3 ms fault 2 subsegments \(\d+ bytes\)$/m);
+      assert.ok(out.includes(JSON.stringify(document)), 'the JSON follows with --json');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('says how to use it, and fails on what it does not know', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; err: string }> =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+        child.on('exit', (code) => done({ code, err }));
+      });
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.err, /usage: otel-xray listen/);
+    assert.equal((await run(['frobnicate'])).code, 2);
+    assert.equal((await run(['listen', '--address', 'not an address'])).code, 1);
+  });
+});

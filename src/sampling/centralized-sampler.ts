@@ -89,6 +89,8 @@ export class CentralizedSampler implements Sampler {
   /** Consecutive failed polls: the wait before the next one doubles with each, up to the rules interval. */
   private _failures = 0;
   private readonly _warned = new Set<string>();
+  /** Why no rules have arrived yet (the proxy's last failure), told once a request is sampled without them. */
+  private _noRulesBecause: string | undefined;
   private _stopped = false;
 
   constructor(private readonly _options: CentralizedSamplerOptions) {
@@ -124,7 +126,7 @@ export class CentralizedSampler implements Sampler {
       const reply = await this._post('/GetSamplingRules', { NextToken: token });
       const pageRecords = (reply as { SamplingRuleRecords?: unknown } | undefined)?.SamplingRuleRecords;
       if (!Array.isArray(pageRecords)) {
-        if (reply !== undefined) this._warnOnce('rules-invalid', 'the daemon answered GetSamplingRules with something that is not a rules document; keeping the rules in use');
+        if (reply !== undefined) this._problem('rules-invalid', 'the daemon answered GetSamplingRules with something that is not a rules document');
         this._failures++;
         return false;
       }
@@ -137,7 +139,7 @@ export class CentralizedSampler implements Sampler {
       token = next;
     }
     if (rules === undefined) {
-      this._warnOnce('rules-pages', `GetSamplingRules kept answering with more pages after ${MAX_RULE_PAGES}; keeping the rules in use`);
+      this._problem('rules-pages', `GetSamplingRules kept answering with more pages after ${MAX_RULE_PAGES}`);
       this._failures++;
       return false;
     }
@@ -162,7 +164,7 @@ export class CentralizedSampler implements Sampler {
     const targets = (reply as { SamplingTargetDocuments?: unknown } | undefined)?.SamplingTargetDocuments;
     this._failures = Array.isArray(targets) ? 0 : this._failures + 1;
     if (!Array.isArray(targets)) {
-      if (reply !== undefined) this._warnOnce('targets-invalid', 'the daemon answered SamplingTargets with something that is not a targets document');
+      if (reply !== undefined) this._problem('targets-invalid', 'the daemon answered SamplingTargets with something that is not a targets document');
       return undefined;
     }
     let interval: number | undefined;
@@ -186,7 +188,12 @@ export class CentralizedSampler implements Sampler {
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     const states = this._states;
-    if (states === undefined || states.length === 0) return this._options.fallback.shouldSample(context, traceId, name, kind, attributes, links);
+    if (states === undefined || states.length === 0) {
+      if (states === undefined && this._noRulesBecause !== undefined) {
+        this._warnOnce('no-rules', `${this._noRulesBecause}: requests are sampled by the local rules until it answers`);
+      }
+      return this._options.fallback.shouldSample(context, traceId, name, kind, attributes, links);
+    }
     const request = this._describe(attributes ?? {});
     for (const state of states) {
       if (!ruleMatches(state.rule, request)) continue;
@@ -229,16 +236,26 @@ export class CentralizedSampler implements Sampler {
       timeoutMillis: this._options.requestTimeoutMillis ?? 2000, maxBytes: 1024 * 1024,
     });
     if (reply === undefined) {
-      this._warnOnce('unreachable', `the X-Ray daemon's sampling proxy at ${formatEndpoint(this._options.endpoint)} does not answer; sampling by the local rules until it does`);
+      this._problem('unreachable', `the X-Ray daemon's sampling proxy at ${formatEndpoint(this._options.endpoint)} does not answer`);
       return undefined;
     }
     if (reply.status !== 200) {
-      this._warnOnce(`status-${reply.status}`, `the X-Ray daemon answered ${path} with HTTP ${reply.status}; keeping the rules in use`);
+      this._problem(`status-${reply.status}`, `the X-Ray daemon answered ${path} with HTTP ${reply.status}`);
       return undefined;
     }
     const parsed = parseJsonObject(reply.body);
-    if (parsed === undefined) this._warnOnce('garbage', `the X-Ray daemon answered ${path} with something that is not JSON`);
+    if (parsed === undefined) this._problem('garbage', `the X-Ray daemon answered ${path} with something that is not JSON`);
     return parsed;
+  }
+
+  /**
+   * A failed poll. Before any rules have arrived it matters only once a request is sampled without them (a
+   * process that never serves one, `node -e 0`, an npm script, says nothing); after, the rules in use are kept
+   * and the failure is warned once per kind.
+   */
+  private _problem(kind: string, message: string): void {
+    if (this._states === undefined) this._noRulesBecause = message;
+    else this._warnOnce(kind, `${message}; keeping the rules in use`);
   }
 
   private _warnOnce(kind: string, message: string): void {

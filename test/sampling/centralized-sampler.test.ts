@@ -70,6 +70,21 @@ describe('CentralizedSampler (a loopback stand-in for the daemon\'s sampling pro
     await proxy.close();
   });
 
+  it('says nothing about a proxy that never answered until a request is sampled without rules, then says it once', async () => {
+    const proxy = await samplingProxy({ rules: { SamplingRuleRecords: [] }, targets: { SamplingTargetDocuments: [] } });
+    const port = proxy.port;
+    await proxy.close(); // nothing answers on `port` now
+    const warnings: string[] = [];
+    const sampler = make(port, warnings);
+    assert.equal(await sampler.refreshRules(), false);
+    assert.equal(await sampler.refreshRules(), false);
+    assert.deepEqual(warnings, [], 'a process that serves no request (node -e 0, an npm script) prints nothing');
+    decide(sampler);
+    decide(sampler);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /sampling proxy at 127\.0\.0\.1:\d+ does not answer: requests are sampled by the local rules until it answers/);
+  });
+
   it('follows NextToken across pages of rules', async () => {
     const pages: Record<string, unknown> = {
       null: { SamplingRuleRecords: [rule('a', 20, { ReservoirSize: 1 })], NextToken: 'page-2' },

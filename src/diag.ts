@@ -52,17 +52,22 @@ export function quoteNames(names: readonly string[], max = 5): string {
 export class ProblemCounter {
   private readonly _counts = new Map<string, number>();
   private readonly _logger: DiagLogger;
+  private readonly _debug: boolean;
 
-  constructor(logger: DiagLogger = componentLogger()) {
+  /** With `debug`, every occurrence after the first is logged too, at debug level (AWS_XRAY_LOG_LEVEL=debug). */
+  constructor(logger: DiagLogger = componentLogger(), options: { readonly debug?: boolean } = {}) {
     this._logger = logger;
+    this._debug = options.debug === true;
   }
 
-  /** Records one occurrence of `kind`; `detail` is logged only for the first. */
+  /** Records one occurrence of `kind`; `detail` is logged only for the first (for every one in debug mode). */
   report(kind: string, detail: string): void {
     const seen = this._counts.get(kind) ?? 0;
     this._counts.set(kind, seen + 1);
     if (seen === 0) {
       this._logger.warn(`${detail} (further problems of this kind are counted, not logged: ${kind})`);
+    } else if (this._debug) {
+      this._logger.debug(`${detail} (${kind}, ${seen + 1} so far)`);
     }
   }
 
@@ -74,4 +79,9 @@ export class ProblemCounter {
   count(kind: string): number {
     return this._counts.get(kind) ?? 0;
   }
+}
+
+/** A document as one debug line: its JSON cut to `max` characters. JSON text never holds a raw line break. */
+export function documentPreview(json: string, max = 300): string {
+  return json.length <= max ? json : `${json.slice(0, max)}… (${json.length} characters)`;
 }

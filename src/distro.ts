@@ -43,6 +43,7 @@ export function createSampler(
   warn: (message: string) => void,
   isEnabled: () => boolean = () => true,
   serviceType: () => string = () => '',
+  debug?: (line: string) => void,
 ): SamplerParts {
   let stop = (): void => undefined;
   const ratio = (): number => {
@@ -73,7 +74,7 @@ export function createSampler(
       }
     }
   }
-  return { sampler: new UpstreamAwareSampler(sampler, isEnabled), stop };
+  return { sampler: new UpstreamAwareSampler(sampler, isEnabled, debug), stop };
 }
 
 /** X-Ray's rules for new traces: the local rules document when one is configured and valid, else the default rule. */
@@ -113,7 +114,7 @@ export function translateOptionsFor(config: XRayConfig, env: Env): TranslateOpti
 }
 
 export function createProcessor(config: XRayConfig, env: Env, emitter?: Emitter): XRaySpanProcessor {
-  return XRaySpanProcessor.fromResolved(config.processor, translateOptionsFor(config, env), emitter);
+  return XRaySpanProcessor.fromResolved(config.processor, translateOptionsFor(config, env), emitter, config.logLevel);
 }
 
 /** The application's package name: npm's variable, else the package.json next to the main script or the cwd. */

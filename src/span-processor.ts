@@ -7,6 +7,7 @@ import type { FlushReason, SegmentBucket } from './assemble/segment-buffer';
 import { resolveProcessorConfig } from './config/processor-config';
 import type { ResolvedProcessorConfig, XRaySpanProcessorOptions } from './config/processor-config';
 import { componentLogger, ProblemCounter } from './diag';
+import type { LogLevelName } from './diag';
 import { flushOnExit } from './exit-flush';
 import type { Emitter } from './emit/emitter';
 import { UdpEmitter } from './emit/udp-emitter';
@@ -69,19 +70,22 @@ export class XRaySpanProcessor implements SpanProcessor {
   };
 
   constructor(options: XRaySpanProcessorOptions = {}, resolved?: ResolvedProcessorConfig) {
-    const logger = componentLogger();
-    this._problems = options.problems ?? new ProblemCounter(logger);
+    const logger = componentLogger(options.logLevel);
+    const debug = options.logLevel === 'debug';
+    this._problems = options.problems ?? new ProblemCounter(logger, { debug });
     this.config = resolved ?? resolveProcessorConfig(options, options.env ?? process.env, logger);
     this._translator = new SegmentTranslator({ ...options, problems: this._problems });
     this._packer = new Packer(this._problems);
-    this._emitter = options.emitter ?? new UdpEmitter({ endpoint: this.config.daemon.udp, problems: this._problems });
+    this._emitter =
+      options.emitter ??
+      new UdpEmitter({ endpoint: this.config.daemon.udp, problems: this._problems, ...(debug ? { debug: (line: string) => logger.debug(line) } : {}) });
     this._buffer = new SegmentBuffer(this.config, (spans, reason) => this._enqueue(spans, reason));
     this._stopFlushingOnExit = flushOnExit(this);
   }
 
   /** A processor from an already resolved configuration (the distro resolves everything once, at start). */
-  static fromResolved(config: ResolvedProcessorConfig, translate: TranslateOptions, emitter?: Emitter): XRaySpanProcessor {
-    return new XRaySpanProcessor({ ...translate, ...(emitter === undefined ? {} : { emitter }) }, config);
+  static fromResolved(config: ResolvedProcessorConfig, translate: TranslateOptions, emitter?: Emitter, logLevel?: LogLevelName): XRaySpanProcessor {
+    return new XRaySpanProcessor({ ...translate, ...(emitter === undefined ? {} : { emitter }), ...(logLevel === undefined ? {} : { logLevel }) }, config);
   }
 
   onStart(span: Span, parentContext: Context): void {

@@ -77,7 +77,8 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
     const platform = resource.attributes['cloud.platform'];
     serviceType = typeof platform === 'string' ? originOf(platform, resource.attributes) ?? '' : '';
   }).catch(() => undefined);
-  const sampling = createSampler(config, warn, () => state.enabled, () => serviceType);
+  const debug = config.logLevel === 'debug' ? (line: string): void => logger.debug(line) : undefined;
+  const sampling = createSampler(config, warn, () => state.enabled, () => serviceType, debug);
   const provider = new NodeTracerProvider({
     resource,
     sampler: sampling.sampler,

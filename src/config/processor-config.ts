@@ -1,4 +1,5 @@
 import type { DiagLogger } from '@opentelemetry/api';
+import type { LogLevelName } from '../diag';
 import type { Emitter } from '../emit/emitter';
 import type { TranslateOptions } from '../translate/options';
 import { DEFAULT_DAEMON_ADDRESS, formatEndpoint, parseDaemonAddress } from './daemon-address';
@@ -30,6 +31,11 @@ export interface XRaySpanProcessorOptions extends TranslateOptions {
   emitter?: Emitter;
   /** The environment to read (default `process.env`): for tests and embedders. */
   env?: Env;
+  /**
+   * otel-xray's log level for this processor (`AWS_XRAY_LOG_LEVEL` under the preload). `debug` logs each document
+   * as it is sent (one line, cut to 300 characters) and every problem, each drop with its reason. Default `warn`.
+   */
+  logLevel?: LogLevelName;
 }
 
 export interface ResolvedProcessorConfig {

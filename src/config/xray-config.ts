@@ -151,7 +151,8 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     noopId: get(flag('AWS_XRAY_NOOP_ID', 'noopId', true), options.noopId),
     ignoreOutgoing: get({ env: 'AWS_XRAY_IGNORE_OUTGOING', option: 'ignoreOutgoing', parse: parseIgnoreRules, fallback: Object.freeze([]) as readonly OutgoingIgnoreRule[], show: (v) => JSON.stringify(v) }, options.ignoreOutgoing),
     redactedQueryParams: get(list('AWS_XRAY_REDACTED_QUERY_PARAMS', 'redactedQueryParams'), options.redactedQueryParams),
-    logLevel: xrayLevel ?? otelLevel ?? codeLevel,
+    // The X-Ray SDK's AWS_XRAY_DEBUG_MODE (any value) means debug, above AWS_XRAY_LOG_LEVEL, as in the SDK.
+    logLevel: (env.AWS_XRAY_DEBUG_MODE ?? '').trim() !== '' ? 'debug' : xrayLevel ?? otelLevel ?? codeLevel,
     sampler: get({ env: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseChoice(SAMPLERS), fallback: 'xray' }, options.sampler),
     samplerArg: get(text('OTEL_TRACES_SAMPLER_ARG', 'samplerArg'), options.samplerArg),
     propagators: get({ env: 'OTEL_PROPAGATORS', option: 'propagators', parse: parsePropagators, fallback: Object.freeze(['xray']) }, options.propagators),

@@ -6,6 +6,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Endpoint } from '../config/daemon-address';
 import { formatEndpoint } from '../config/daemon-address';
+import { documentPreview } from '../diag';
 import type { ProblemCounter } from '../diag';
 import type { Emitter } from './emitter';
 import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from '../wire';
@@ -30,6 +31,8 @@ export interface UdpEmitterOptions {
    * would otherwise miss in its first second back.
    */
   readonly refusedPauseMillis?: number;
+  /** Debug mode: one line per document as it is handed over, with what becomes of it. */
+  readonly debug?: (line: string) => void;
 }
 
 /** What the emitter did, counted since it was made. */
@@ -100,6 +103,7 @@ export class UdpEmitter implements Emitter {
   }
 
   send(document: string): void {
+    if (this._options.debug !== undefined) this._debugSend(document);
     if (this._state === State.Closed) return;
     const datagram = Buffer.from(DAEMON_HEADER + document, 'utf8');
     if (datagram.length > MAX_DATAGRAM_BYTES) {
@@ -118,6 +122,16 @@ export class UdpEmitter implements Emitter {
     }
     this._enqueue(datagram);
     if (this._state === State.Idle) this._connect();
+  }
+
+  private _debugSend(document: string): void {
+    const fate =
+      this._state === State.Closed ? 'dropped: the emitter is shut down'
+      : this._state === State.Connected && !this._paused ? `sending to ${this._address()}`
+      : this._state === State.Failed ? `the daemon at ${this._address()} cannot be reached`
+      : this._paused ? 'queued: the daemon refused the last datagram'
+      : 'queued: the socket is connecting';
+    (this._options.debug as (line: string) => void)(`document (${Buffer.byteLength(document)} bytes, ${fate}): ${documentPreview(document)}`);
   }
 
   /**

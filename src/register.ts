@@ -1,6 +1,8 @@
 // The preload: `node --require otel-xray/register app.js` (or `--import` for ESM apps). Configured by
 // environment variables alone. It never throws into the app and never waits on the network.
+import { basename } from 'node:path';
 import { componentLogger } from './diag';
+import { isEsModuleEntry } from './entry-kind';
 import { esModuleLoaderPossible } from './loader-flags';
 import { start } from './start';
 
@@ -10,10 +12,18 @@ const STARTED = Symbol.for('otel-xray.register.started');
 export function registerPreload(): void {
   try {
     const state = globalThis as unknown as Record<symbol, boolean>;
-    if (state[STARTED] !== true) {
-      state[STARTED] = true;
-      start({}, process.env, { esm: esModuleLoaderPossible() });
+    if (state[STARTED] === true) {
+      componentLogger().warn('the otel-xray preload was loaded twice (--require and --import, or twice in NODE_OPTIONS?); the first one keeps tracing');
+      return;
     }
+    state[STARTED] = true;
+    const esm = esModuleLoaderPossible();
+    if (!esm && isEsModuleEntry(process.argv[1])) {
+      componentLogger().warn(
+        `${basename(process.argv[1] as string)} is an ES module: under --require, the libraries it loads with import (express, koa, fastify …) are not instrumented; start it with node --import otel-xray/register`,
+      );
+    }
+    start({}, process.env, { esm });
   } catch (err) {
     componentLogger().warn(`tracing is not enabled: ${String(err)}`);
   }

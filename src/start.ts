@@ -11,6 +11,7 @@ import type { XRaySpanProcessor } from './span-processor';
 import { configureRecorder } from './recorder/settings';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 import { patchModules } from './patch/patch-modules';
+import { warnOnOtherTracerProvider } from './provider-guard';
 
 /** A running otel-xray: what start() returns. */
 export interface XRayHandle {
@@ -86,6 +87,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
     spanProcessors: [processor],
   });
   provider.register({ propagator: createPropagator(config) });
+  const stopGuarding = warnOnOtherTracerProvider(provider, warn);
   // The recorder API (inSubsegment, putAnnotation …) outside a trace: AWS_XRAY_CONTEXT_MISSING.
   configureRecorder({ contextMissing: config.contextMissing, logger });
   // Outgoing calls not to trace: the configured rules (ignoreOutgoing() in code adds to them).
@@ -110,6 +112,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
     shutdown: () => {
       stopped ??= (async () => {
         removeExitHooks();
+        stopGuarding();
         if (current?.handle === handle) current = undefined;
         try {
           uninstall();

@@ -1,4 +1,4 @@
-import { LIMITS } from '../translate/limits';
+import { LIMITS } from '../limits';
 
 /**
  * Characters X-Ray allows in names: Unicode letters and numbers, spaces and `_ . : / % & # = + \ - @`.

@@ -1,8 +1,8 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../attribute-keys';
-import { readString } from '../translate/read-attributes';
-import { dbHostOf, dbNameOf, dbSystemOf } from '../translate/sql-block';
+import { dbHostOf, dbNameOf, dbSystemOf } from '../attributes/db';
+import { readString } from '../attributes/read';
 import { hostOfUrl, hostWithoutPort } from '../url-parts';
 import { sanitizeName } from './segment-name';
 

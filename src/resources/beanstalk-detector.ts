@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Attributes } from '@opentelemetry/api';
-import { readString } from '../translate/read-attributes';
+import { readString } from '../attributes/read';
 import { parseJsonObject } from './metadata-http';
 
 export const BEANSTALK_CONFIG_PATH = '/var/elasticbeanstalk/xray/environment.conf';

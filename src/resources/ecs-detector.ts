@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { readString } from '../translate/read-attributes';
+import { readString } from '../attributes/read';
 import { fetchMetadata, parseJsonObject } from './metadata-http';
 
 const TASK_ARN = /^arn:[^:]+:ecs:[^:]+:\d{12}:task\//;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Attributes } from '@opentelemetry/api';
-import { readString } from '../translate/read-attributes';
+import { readString } from '../attributes/read';
 import { fetchMetadata, parseJsonObject } from './metadata-http';
 
 export interface EksDetectorOptions {

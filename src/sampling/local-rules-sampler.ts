@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from '../attribute-keys';
-import { readString } from '../translate/read-attributes';
+import { readString } from '../attributes/read';
 import { hostWithoutPort } from '../url-parts';
 import type { LocalRule, LocalRuleSet } from './local-rules';
 import { Reservoir } from './reservoir';

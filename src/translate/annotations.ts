@@ -1,5 +1,5 @@
+import { LIMITS, truncate } from '../limits';
 import type { AnnotationValue } from './segment-document';
-import { LIMITS, truncate } from './limits';
 
 const PLAIN_KEY = /^[A-Za-z0-9_]+$/;
 const PLAIN_KEY_WITH_DOTS = /^[A-Za-z0-9_.]+$/;

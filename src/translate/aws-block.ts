@@ -1,8 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../attribute-keys';
+import { LIMITS, truncate } from '../limits';
+import { readInteger, readString, readStringList } from '../attributes/read';
 import type { AwsBlock } from './segment-document';
-import { LIMITS, truncate } from './limits';
-import { readInteger, readString, readStringList } from './read-attributes';
 
 /** True for spans of AWS SDK calls (`rpc.system` = `aws-api`). */
 export function isAwsApiSpan(attrs: Attributes): boolean {

@@ -3,10 +3,10 @@ import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from '../attribute-keys';
 import type { ProblemCounter } from '../diag';
+import { LIMITS, truncate } from '../limits';
+import { readInteger, readString } from '../attributes/read';
 import type { CauseBlock, ExceptionRecord } from './segment-document';
 import { hrTimeToEpochSeconds, randomHexId } from './ids';
-import { LIMITS, truncate } from './limits';
-import { readInteger, readString } from './read-attributes';
 import { parseStackTrace } from './stack-trace';
 import type { StackFormat } from './stack-trace';
 

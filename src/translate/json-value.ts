@@ -1,6 +1,6 @@
 import type { ProblemCounter } from '../diag';
+import { LIMITS, truncate } from '../limits';
 import type { JsonValue } from './segment-document';
-import { LIMITS, truncate } from './limits';
 
 /** Most nodes one metadata value may expand to, so a wide or self-referencing object cannot blow up a document. */
 const MAX_NODES = 10_000;

@@ -2,11 +2,11 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { RES } from '../attribute-keys';
 import { sanitizeName } from '../naming/segment-name';
+import { readInteger, readString, readStringList } from '../attributes/read';
 import type { AnnotationValue, AwsBlock, CloudwatchLogsEntry, JsonValue, ServiceBlock } from './segment-document';
 import type { ResolvedTranslateOptions } from './options';
 import { toAnnotationKey, toAnnotationValue } from './annotations';
 import { toJsonValue } from './json-value';
-import { readInteger, readString, readStringList } from './read-attributes';
 import { stackFormatFor } from './stack-trace';
 import type { StackFormat } from './stack-trace';
 

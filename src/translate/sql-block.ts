@@ -1,9 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../attribute-keys';
 import { withoutCredentials } from '../url-parts';
+import { LIMITS, truncate } from '../limits';
+import { dbHostOf, dbNameOf, dbSystemOf } from '../attributes/db';
+import { readInteger, readString } from '../attributes/read';
 import type { SqlBlock } from './segment-document';
-import { LIMITS, truncate } from './limits';
-import { readInteger, readString } from './read-attributes';
 
 /** `db.system` / `db.system.name` values of SQL databases (old and stable names). */
 const SQL_SYSTEMS: ReadonlySet<string> = new Set([
@@ -17,19 +18,6 @@ const PASSWORD_SETTING = /(^|;)\s*(password|pwd)\s*=[^;]*;?/gi;
 /** Oracle's thin form `user/password@host:port/service`. */
 const ORACLE_USER_PASSWORD = /([^:/@;\s]+)\/[^@;\s]+@/;
 const PASSWORD_PARAMETER = /([?&])(password|pwd)=[^&#]*&?/gi;
-
-export function dbSystemOf(attrs: Attributes): string | undefined {
-  return readString(attrs[ATTR.DB_SYSTEM_NAME]) ?? readString(attrs[ATTR.DB_SYSTEM]);
-}
-
-export function dbNameOf(attrs: Attributes): string | undefined {
-  return readString(attrs[ATTR.DB_NAMESPACE]) ?? readString(attrs[ATTR.DB_NAME]);
-}
-
-/** The database host: stable `server.address`, old `net.peer.name`, or the host of the connection string. */
-export function dbHostOf(attrs: Attributes): string | undefined {
-  return readString(attrs[ATTR.SERVER_ADDRESS]) ?? readString(attrs[ATTR.NET_PEER_NAME]);
-}
 
 /**
  * The `sql` block of a SQL database call. `url` holds a URL connection string (credentials removed), or one built

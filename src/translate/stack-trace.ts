@@ -1,5 +1,5 @@
+import { LIMITS, truncate } from '../limits';
 import type { StackFrame } from './segment-document';
-import { LIMITS, truncate } from './limits';
 
 /** Frames of one exception, plus the exceptions a Java trace says caused it (`Caused by:` lines). */
 export interface ParsedTrace {

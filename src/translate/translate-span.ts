@@ -5,6 +5,8 @@ import { ATTR } from '../attribute-keys';
 import { sanitizeName } from '../naming/segment-name';
 import { hostWithoutPort, isValidHost } from '../url-parts';
 import { nameSubsegment } from '../naming/subsegment-name';
+import { LIMITS, truncate } from '../limits';
+import { readString } from '../attributes/read';
 import type { AwsBlock, JsonValue, Segment, SpanLinkRecord, Subsegment } from './segment-document';
 import type { ResolvedTranslateOptions } from './options';
 import type { ResourceInfo } from './resource-info';
@@ -14,8 +16,6 @@ import { buildCauseBlock } from './cause-block';
 import { buildHttpBlock, isOutgoingKind, readStatusCode } from './http-block';
 import { isValidSpanId, isValidTraceId, toXRayTraceId } from './ids';
 import { toJsonValue } from './json-value';
-import { LIMITS, truncate } from './limits';
-import { readString } from './read-attributes';
 import { buildSqlBlock } from './sql-block';
 import { splitXRayAttributes } from './xray-attributes';
 

@@ -1,13 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../attribute-keys';
+import { LIMITS } from '../limits';
+import { readStringList } from '../attributes/read';
 import type { AnnotationValue, JsonValue } from './segment-document';
 import type { ResolvedTranslateOptions } from './options';
 import type { ResourceInfo } from './resource-info';
 import { KIND, KIND_OF_KEY } from './attribute-kinds';
 import { toAnnotationKey, toAnnotationValue } from './annotations';
 import { toJsonValue } from './json-value';
-import { LIMITS } from './limits';
-import { readStringList } from './read-attributes';
 
 /** Where annotations and metadata are written: a segment or subsegment under construction. */
 export interface XRayAttributes {

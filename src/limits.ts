@@ -1,4 +1,7 @@
-/** Size limits the translator applies so every document stays valid and bounded, whatever the input. */
+/**
+ * Size limits of X-Ray documents, which the translator (and the name sanitizer in `naming/`) applies so every
+ * document stays valid and bounded, whatever the input.
+ */
 export const LIMITS = {
   /** X-Ray: names are at most 200 characters. */
   nameLength: 200,

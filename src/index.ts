@@ -6,6 +6,7 @@ export { start, setSdkEnabled, forceFlush } from './start';
 export type { XRayHandle } from './start';
 export type { XRayOptions, XRayConfig, ContextMissing, UrlsAsAnnotation, LogLevel } from './config/xray-config';
 export { XRayPropagator } from './propagation/xray-propagator';
+export { httpInstrumentationConfig, fetchInstrumentationConfig } from './instrumentations';
 export { XRayDefaultRuleSampler } from './sampling/default-rule-sampler';
 export { XRaySampler } from './sampling/xray-sampler';
 export { LocalRulesSampler } from './sampling/local-rules-sampler';

@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { context, isSpanContextValid, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
+import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 import type { XRayConfig } from './config/xray-config';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 import { ATTR } from './attribute-keys';
@@ -18,22 +20,11 @@ import { requestTargetAttributes } from './request-target';
 const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
   http: (config) => {
     const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-    return new HttpInstrumentation({
-      // The path and query as sent, and the local address when the Host header cannot be used in a URL.
-      startIncomingSpanHook: (request) => requestTargetAttributes(request),
-      // Called as the request starts, with the response not yet sent: the X-Ray middleware's response header.
-      responseHook: (span, response) => setTraceHeader(span, response as ServerResponse, config.noopId),
-      // Called as the response ends, incoming and outgoing alike: the response's Content-Length.
-      applyCustomAttributesOnSpan: (span, _request, response) => recordHttpResponseSize(span, response),
-      ignoreOutgoingRequestHook: (options) => isIgnoredHttpCall(options),
-    });
+    return new HttpInstrumentation(httpInstrumentationConfig({ noopId: config.noopId }));
   },
   undici: () => {
     const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-    return new UndiciInstrumentation({
-      ignoreRequestHook: (request) => isIgnoredFetch(request),
-      responseHook: (span, { response }) => recordFetchResponseSize(span, response.headers),
-    });
+    return new UndiciInstrumentation(fetchInstrumentationConfig());
   },
   express: () => new (require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express')).ExpressInstrumentation(),
   fastify: () => new (require('@fastify/otel') as typeof import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }) as unknown as Instrumentation,
@@ -57,6 +48,37 @@ const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
 };
 
 export const INSTRUMENTATION_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
+
+/**
+ * What the preload gives OTel's http instrumentation, for your own setup:
+ * `new HttpInstrumentation(httpInstrumentationConfig())`. Incoming requests then record their path and query as
+ * sent and a valid URL whatever the Host header, responses carry `X-Amzn-Trace-Id` as the X-Ray middleware sets
+ * it (`noopId: false`: unsampled ones answer with their real Root, as AWS_XRAY_NOOP_ID=false), both directions
+ * record the response's Content-Length (`content_length`), and outgoing calls follow the ignore rules.
+ */
+export function httpInstrumentationConfig(options: { readonly noopId?: boolean } = {}): HttpInstrumentationConfig {
+  const noopId = options.noopId !== false;
+  return {
+    // The path and query as sent, and the local address when the Host header cannot be used in a URL.
+    startIncomingSpanHook: (request) => requestTargetAttributes(request),
+    // Called as the request starts, with the response not yet sent: the X-Ray middleware's response header.
+    responseHook: (span, response) => setTraceHeader(span, response as ServerResponse, noopId),
+    // Called as the response ends, incoming and outgoing alike: the response's Content-Length.
+    applyCustomAttributesOnSpan: (span, _request, response) => recordHttpResponseSize(span, response),
+    ignoreOutgoingRequestHook: (request) => isIgnoredHttpCall(request),
+  };
+}
+
+/**
+ * What the preload gives OTel's fetch (undici) instrumentation: `new UndiciInstrumentation(fetchInstrumentationConfig())`.
+ * The response's Content-Length is recorded, and calls follow the ignore rules.
+ */
+export function fetchInstrumentationConfig(): UndiciInstrumentationConfig {
+  return {
+    ignoreRequestHook: (request) => isIgnoredFetch(request),
+    responseHook: (span, { response }) => recordFetchResponseSize(span, response.headers),
+  };
+}
 
 /** Accepts `express`, `@opentelemetry/instrumentation-express` and `instrumentation-express` alike. */
 function shortName(name: string): string {
@@ -143,7 +165,11 @@ export function installEsmHook(warn: (message: string) => void): boolean {
     const { register } = require('node:module') as { register?: (specifier: string, parent: string) => void };
     if (typeof register !== 'function') return false;
     const { pathToFileURL } = require('node:url') as typeof import('node:url');
-    register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename).href);
+    // import-in-the-middle's own hook (what '@opentelemetry/instrumentation/hook.mjs' re-exports), so that
+    // package, bundled, is not needed at run time. The bare specifier is resolved from this file, that is from
+    // our package's folder (node_modules/otel-xray/build/bundle/ when installed): the same import-in-the-middle,
+    // our dependency, that the bundled instrumentations load, as the loader and the registry must be one copy.
+    register('import-in-the-middle/hook.mjs', pathToFileURL(__filename).href);
     return true;
   } catch (err) {
     warn(`ES module instrumentation could not be installed: ${String(err)}`);

@@ -276,7 +276,7 @@ describe('zero-code setup: node --require ./register, configured by environment 
     assert.doesNotMatch(off.stderr(), /module\.register/);
     const on = await run('esm-app.mjs', { AWS_XRAY_SAMPLING: 'false' }, '--import', spy);
     await httpGet(on.port, '/');
-    assert.match(on.stderr(), /module\.register\(@opentelemetry\/instrumentation\/hook\.mjs\)/);
+    assert.match(on.stderr(), /module\.register\(import-in-the-middle\/hook\.mjs\)/);
     await sink.waitFor(1);
   });
 

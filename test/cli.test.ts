@@ -3,23 +3,15 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { DAEMON_HEADER } from '../src/index';
+import { unusedUdpPort } from './helpers/ports';
 
 const BIN = resolve(__dirname, '../../bin/otel-xray.js');
-
-/** A free UDP port on 127.0.0.1: bound, noted, closed. */
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
-  const port = socket.address().port;
-  await new Promise<void>((done) => socket.close(() => done()));
-  return port;
-}
 
 describe('the otel-xray command', function () {
   this.timeout(10_000);
 
   it('listen: a stand-in daemon printing one line per document, and its JSON with --json', async () => {
-    const port = await freePort();
+    const port = await unusedUdpPort();
     const child = spawn(process.execPath, [BIN, 'listen', '--address', `127.0.0.1:${port}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

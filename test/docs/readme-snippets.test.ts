@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -9,6 +8,7 @@ import type { Segment } from '../../src/index';
 import { httpGet } from '../helpers/child-app';
 import { npmInstall, packedApp } from '../helpers/packed-app';
 import { UdpSink } from '../helpers/udp-sink';
+import { unusedUdpPort } from '../helpers/ports';
 
 /**
  * Every sh and js block of the README, run as a reader would run it in a fresh app of their own:
@@ -192,14 +192,6 @@ function appFor(packages: readonly string[]): Promise<string> {
   return app;
 }
 
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
-  const { port } = socket.address();
-  await new Promise<void>((done) => socket.close(() => done()));
-  return port;
-}
-
 /** Starts a process and waits for `pattern` in its stdout; rejects (and kills it) after `timeoutMillis`. */
 async function startUntil(
   child: ChildProcess,
@@ -327,7 +319,7 @@ describe('README snippets, each run in a fresh app', function () {
           const next = plans.slice(index + 1).filter((p) => p.file === undefined).flatMap((p) => p.commands).find((c) => c.kind === 'run');
           assert.ok(next?.kind === 'run', 'a `node --require otel-xray/register …` line follows to send it something');
           const dir = await appFor(install as string[]);
-          const address = `127.0.0.1:${await freeUdpPort()}`;
+          const address = `127.0.0.1:${await unusedUdpPort()}`;
           const listener = spawn('npx', ['otel-xray', 'listen', ...command.args], {
             // npm_config_yes=false: never fetch an otel-xray from the registry when the app lacks it.
             cwd: dir, env: cleanEnv({ AWS_XRAY_DAEMON_ADDRESS: address, npm_config_yes: 'false' }), stdio: ['ignore', 'pipe', 'pipe'], detached: true,

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -7,15 +6,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { XRaySpanProcessor } from '../../src/index';
 import { captureProblems } from '../helpers/capture-problems';
 import { UdpSink } from '../helpers/udp-sink';
-
-/** A port on 127.0.0.1 that nothing listens on: bound, noted, closed. */
-async function deadPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+import { unusedUdpPort } from '../helpers/ports';
 
 function tracedApp(daemonAddress: string) {
   const { problems, warnings } = captureProblems();
@@ -52,7 +43,7 @@ describe('faults between the processor and the daemon: the app keeps serving, th
   });
 
   it('nothing listens on the daemon port: sends fail with ECONNREFUSED, counted, warned once', async () => {
-    const app = tracedApp(`127.0.0.1:${await deadPort()}`);
+    const app = tracedApp(`127.0.0.1:${await unusedUdpPort()}`);
     for (let round = 0; round < 5; round++) {
       assert.equal(app.serve(), 'served');
       await app.processor.forceFlush();

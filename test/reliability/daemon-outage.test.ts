@@ -15,19 +15,11 @@ import { UdpSink } from '../helpers/udp-sink';
 import { assertChildHealthy, ECHO_APP, otelXrayLines, shorten, sleep } from './harness';
 import { rssMegabytes, runLoad, unanswered } from './load-loop';
 import type { SentRequest } from './load-loop';
+import { unusedUdpPort } from '../helpers/ports';
 
 /** The app's environment: every request recorded, documents sent to `daemonPort` on the loopback. */
 function appEnv(daemonPort: number): Record<string, string> {
   return { AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`, AWS_XRAY_TRACING_NAME: 'outage', AWS_XRAY_SAMPLING: 'false' };
-}
-
-/** A UDP port nothing listens on: bound by the kernel's choice, then released. */
-async function unusedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 /** The request number in a segment's URL (`…/load/<seq>`), or undefined for any other document. */

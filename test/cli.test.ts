@@ -4,6 +4,8 @@ import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { DAEMON_HEADER } from '../src/index';
 import { unusedUdpPort } from './helpers/ports';
+import { httpGet, startApp } from './helpers/child-app';
+import type { RunningApp } from './helpers/child-app';
 
 const BIN = resolve(__dirname, '../../bin/otel-xray.js');
 
@@ -35,6 +37,30 @@ describe('the otel-xray command', function () {
       assert.match(out, /^segment "shop" 1-5759e988-bd862e3fe1be46a994272793 GET http:\/\/shop\/x 500 12\.3 ms fault 2 subsegments \(\d+ bytes\)$/m);
       assert.ok(out.includes(JSON.stringify(document)), 'the JSON follows with --json');
     } finally {
+      child.kill();
+    }
+  });
+
+  it('listen: answers the sampling API with one rule for everything, so an app with default sampling records each request', async () => {
+    const port = await unusedUdpPort();
+    const child = spawn(process.execPath, [BIN, 'listen', '--address', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const until = async (check: () => boolean, what: string): Promise<void> => {
+      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(check(), `${what}: ${out}`);
+    };
+    let app: RunningApp | undefined;
+    try {
+      await until(() => out.includes('sampling API on tcp'), 'the sampling API is served');
+      app = await startApp('plain-http.js', { AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`, AWS_XRAY_TRACING_NAME: 'shop' });
+      // The rules are fetched at start, in the background: give them a moment, as a developer's first request would.
+      await new Promise((r) => setTimeout(r, 500));
+      for (let i = 0; i < 5; i++) await httpGet(app.port, `/hello/${i}`);
+      await until(() => (out.match(/^segment "shop" .* GET http:\/\/127\.0\.0\.1:\d+\/hello\/\d/gm) ?? []).length === 5, 'five requests, five segments');
+      assert.equal(app.stderr(), '', 'no warning: the proxy answered');
+    } finally {
+      await app?.stop();
       child.kill();
     }
   });

@@ -2,7 +2,8 @@ import { listen } from './listen';
 
 const USAGE = `usage: otel-xray listen [--address host:port] [--json]
 
-  listen   a stand-in X-Ray daemon that prints what your traced app sends: one line per document
+  listen   a stand-in X-Ray daemon that prints what your traced app sends, one line per document, and
+           answers the sampling API with one rule that samples every request
            --address  where to listen (default: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)
            --json     also print each document's JSON`;
 

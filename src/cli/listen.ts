@@ -1,5 +1,7 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import { parseDaemonAddress } from '../config/daemon-address';
 import { DAEMON_HEADER } from '../wire';
 
@@ -29,12 +31,13 @@ interface Entity {
 
 /**
  * A stand-in X-Ray daemon for trying otel-xray locally: listens where the daemon would, and prints one line per
- * document received (what it is, its trace, request and timing), and the JSON with `--json`. Nothing is
- * forwarded anywhere. Resolves with the socket once listening.
+ * document received (what it is, its trace, request and timing), and the JSON with `--json`. On the same address
+ * over TCP it answers the daemon's sampling API with one rule that samples every request, so an app run with its
+ * defaults records what it serves. Nothing is forwarded anywhere. Resolves with the UDP socket once listening.
  */
-export function listen(options: ListenOptions): Promise<Socket> {
+export async function listen(options: ListenOptions): Promise<Socket> {
   const parsed = parseDaemonAddress(options.address);
-  if (typeof parsed === 'string') return Promise.reject(new Error(`"${options.address}" is not an address: ${parsed}`));
+  if (typeof parsed === 'string') throw new Error(`"${options.address}" is not an address: ${parsed}`);
   const { host, port } = parsed.udp;
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   socket.on('message', (message) => {
@@ -54,13 +57,47 @@ export function listen(options: ListenOptions): Promise<Socket> {
     options.write(summarize(document, message.length));
     if (options.json) options.write(json);
   });
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, host, () => {
       socket.off('error', reject);
-      options.write(`listening on udp ${host.includes(':') ? `[${host}]` : host}:${port} as a stand-in X-Ray daemon: one line per document (Ctrl-C stops)`);
-      resolve(socket);
+      resolve();
     });
+  });
+  const shown = `${host.includes(':') ? `[${host}]` : host}`;
+  options.write(`listening on udp ${shown}:${port} as a stand-in X-Ray daemon: one line per document (Ctrl-C stops)`);
+  const sampling = await serveSamplingApi(parsed.tcp.host, parsed.tcp.port);
+  options.write(
+    sampling === undefined
+      ? `(tcp ${parsed.tcp.host}:${parsed.tcp.port} is taken: the sampling API is not served, apps sample by their local rules)`
+      : `sampling API on tcp ${parsed.tcp.host}:${parsed.tcp.port}: one rule, every request sampled`,
+  );
+  return socket;
+}
+
+/** One rule for every request: what a developer trying otel-xray wants to see. */
+const SAMPLE_EVERYTHING = {
+  SamplingRule: {
+    RuleName: 'otel-xray-listen', Priority: 1, FixedRate: 1, ReservoirSize: 1, ServiceName: '*', ServiceType: '*', Host: '*',
+    HTTPMethod: '*', URLPath: '*', ResourceARN: '*', Version: 1, Attributes: {},
+  },
+};
+
+/** The daemon's sampling proxy (GetSamplingRules, SamplingTargets) on TCP; undefined when the port is taken. */
+function serveSamplingApi(host: string, port: number): Promise<Server | undefined> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST' && req.url === '/GetSamplingRules') res.end(JSON.stringify({ SamplingRuleRecords: [SAMPLE_EVERYTHING] }));
+    else if (req.method === 'POST' && req.url === '/SamplingTargets') res.end(JSON.stringify({ SamplingTargetDocuments: [], UnprocessedStatistics: [] }));
+    else {
+      res.statusCode = 404;
+      res.end('{}');
+    }
+  });
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, host, () => resolve(server));
   });
 }
 

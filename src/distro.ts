@@ -21,7 +21,6 @@ import { UpstreamAwareSampler } from './sampling/upstream-aware-sampler';
 import { XRaySpanProcessor } from './span-processor';
 import type { TranslateOptions } from './translate/options';
 import type { Emitter } from './emit/emitter';
-import { oneLine } from './diag';
 
 /** True in AWS Lambda (its runtime sets these). */
 export function inLambda(env: Env): boolean {
@@ -82,7 +81,7 @@ function xrayRootSampler(config: XRayConfig, warn: (message: string) => void): S
   if (config.samplingRules === undefined) return new XRayDefaultRuleSampler();
   const rules = loadLocalRules(config.samplingRules);
   if (typeof rules === 'string') {
-    warn(`AWS_XRAY_SAMPLING_RULES=${JSON.stringify(config.samplingRules.slice(0, 200))} is not usable (${oneLine(rules).slice(0, 300)}); using X-Ray's default rule (1 request per second, then 5%)`);
+    warn(`AWS_XRAY_SAMPLING_RULES=${JSON.stringify(config.samplingRules.slice(0, 200))} is not usable (${rules.slice(0, 300)}); using X-Ray's default rule (1 request per second, then 5%)`);
     return new XRayDefaultRuleSampler();
   }
   return new LocalRulesSampler(rules, config.tracingName);

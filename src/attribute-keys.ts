@@ -81,6 +81,9 @@ export const ATTR = {
   EXCEPTION_TYPE: 'exception.type',
   EXCEPTION_MESSAGE: 'exception.message',
   EXCEPTION_STACKTRACE: 'exception.stacktrace',
+  // Lambda invocations (OTel's Lambda instrumentation)
+  FAAS_INVOCATION_ID: 'faas.invocation_id',
+  CLOUD_ACCOUNT_ID: 'cloud.account.id',
   // otel-xray / X-Ray specific span attributes
   XRAY_ANNOTATIONS: 'aws.xray.annotations',
   XRAY_METADATA_PREFIX: 'aws.xray.metadata.',

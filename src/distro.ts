@@ -22,11 +22,6 @@ import { XRaySpanProcessor } from './span-processor';
 import type { TranslateOptions } from './translate/options';
 import type { Emitter } from './emit/emitter';
 
-/** True in AWS Lambda (its runtime sets these). */
-export function inLambda(env: Env): boolean {
-  return env.AWS_LAMBDA_FUNCTION_NAME !== undefined || env.LAMBDA_TASK_ROOT !== undefined;
-}
-
 /** What decides, and how to stop its polling. */
 export interface SamplerParts {
   readonly sampler: Sampler;
@@ -102,18 +97,19 @@ export function createIdGenerator(): AWSXRayIdGenerator {
 }
 
 /** The translation options the configuration implies. */
-export function translateOptionsFor(config: XRayConfig, env: Env): TranslateOptions {
+export function translateOptionsFor(config: XRayConfig): TranslateOptions {
   return {
     segmentName: config.tracingName,
     ...(config.dynamicNaming === undefined ? {} : { dynamicNaming: config.dynamicNaming }),
     recordSql: config.streamSql,
-    urlsAsAnnotations: config.urlsAsAnnotation === 'ALL' || (config.urlsAsAnnotation === 'LAMBDA' && inLambda(env)),
+    urlsAsAnnotations: config.urlsAsAnnotation === 'ALL' || (config.urlsAsAnnotation === 'LAMBDA' && config.lambda),
     redactedQueryParams: config.redactedQueryParams,
+    lambda: config.lambda,
   };
 }
 
-export function createProcessor(config: XRayConfig, env: Env, emitter?: Emitter): XRaySpanProcessor {
-  return XRaySpanProcessor.fromResolved(config.processor, translateOptionsFor(config, env), emitter, config.logLevel);
+export function createProcessor(config: XRayConfig, emitter?: Emitter): XRaySpanProcessor {
+  return XRaySpanProcessor.fromResolved(config.processor, translateOptionsFor(config), emitter, config.logLevel);
 }
 
 /** The application's package name: npm's variable, else the package.json next to the main script or the cwd. */

@@ -59,5 +59,6 @@ export {
 } from './recorder/index';
 export { ignoreOutgoing, resetIgnoredOutgoing } from './ignore/index';
 export { patchModules } from './patch/patch-modules';
+export { lambdaHandler } from './lambda/wrap-handler';
 export type { PatchModulesOptions } from './patch/patch-modules';
 export type { OutgoingIgnoreRule } from './ignore/index';

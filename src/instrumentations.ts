@@ -11,13 +11,17 @@ import { quoteNames } from './diag';
 import { CALLER_ROOT_KEY } from './propagation/xray-propagator';
 import { recordFetchResponseSize, recordHttpResponseSize } from './response-size';
 import { requestTargetAttributes } from './request-target';
+import { lambdaInstrumentationConfig } from './lambda/handler-hooks';
+import type { LambdaParentSource } from './lambda/trace-header';
+import { setLambdaHandlerWrapper } from './lambda/wrap-handler';
+import { endOnCallback } from './lambda/callback-handlers';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
  * OTEL_NODE_DISABLED_INSTRUMENTATIONS and AWS_XRAY_PATCH_MODULES. Each is loaded only if enabled; each patches
  * its library only when the application loads that library.
  */
-const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
+const FACTORIES: Record<string, (config: XRayConfig, extras: InstrumentationExtras) => Instrumentation> = {
   http: (config) => {
     const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
     return new HttpInstrumentation(httpInstrumentationConfig({ noopId: config.noopId }));
@@ -45,7 +49,35 @@ const FACTORIES: Record<string, (config: XRayConfig) => Instrumentation> = {
   mysql2: () => new (require('@opentelemetry/instrumentation-mysql2') as typeof import('@opentelemetry/instrumentation-mysql2')).MySQL2Instrumentation(),
   ioredis: () => new (require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis')).IORedisInstrumentation(),
   mongodb: () => new (require('@opentelemetry/instrumentation-mongodb') as typeof import('@opentelemetry/instrumentation-mongodb')).MongoDBInstrumentation(),
+  // Lambda only: wraps the handler named by _HANDLER (the handler's span, flushed before the invocation returns).
+  'aws-lambda': (_config, extras) => {
+    const { AwsLambdaInstrumentation } = require('@opentelemetry/instrumentation-aws-lambda') as typeof import('@opentelemetry/instrumentation-aws-lambda');
+    if (extras.lambdaParents === undefined) throw new Error('the Lambda trace header source is missing');
+    const instrumentation = new AwsLambdaInstrumentation(lambdaInstrumentationConfig(extras.lambdaParents));
+    endOnCallback(instrumentation);
+    if (extras.wrapsHandlersInCode === true) setLambdaHandlerWrapper(handlerWrapperOf(instrumentation));
+    return instrumentation;
+  },
 };
+
+/** What some instrumentations need beyond the configuration. */
+export interface InstrumentationExtras {
+  /** In Lambda: where each invocation's trace header is read. */
+  readonly lambdaParents?: LambdaParentSource;
+  /** In Lambda, started in the handler's module: lambdaHandler() wraps handlers in code. */
+  readonly wrapsHandlersInCode?: boolean;
+}
+
+/**
+ * The Lambda instrumentation's own handler wrapper, as its hook applies it to the module's export (same
+ * instrumentation version: it is bundled at an exact version). Undefined if that version has no such method.
+ */
+function handlerWrapperOf(instrumentation: object): ((handler: never) => unknown) | undefined {
+  const getHandler = (instrumentation as { _getHandler?: (loadStart: number) => (handler: never) => unknown })._getHandler;
+  if (typeof getHandler !== 'function') return undefined;
+  // When the handler's module started loading, as the instrumentation's hook would have it (cold start timing).
+  return getHandler.call(instrumentation, Date.now() - Math.floor(process.uptime() * 1000));
+}
 
 export const INSTRUMENTATION_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
 
@@ -104,11 +136,12 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
     if (unknown.length > 0) warn(`${source} names unknown instrumentations (${quoteNames(unknown)}); known: ${INSTRUMENTATION_NAMES.join(', ')}`);
     return short.filter((n) => known.has(n));
   };
-  let selected = [...INSTRUMENTATION_NAMES];
+  // The Lambda handler's instrumentation has nothing to do elsewhere.
+  let selected = INSTRUMENTATION_NAMES.filter((n) => config.lambda || n !== 'aws-lambda');
   // AWS_XRAY_PATCH_MODULES names instrumentations and, like the SDK's patch list, local modules or packages
   // (patched by patchModules). Naming no instrumentation leaves all of them on.
   const named = config.patchModules.map(shortName).filter((n) => known.has(n));
-  if (named.length > 0) selected = named;
+  if (named.length > 0) selected = named.filter((n) => config.lambda || n !== 'aws-lambda');
   if (config.enabledInstrumentations.length > 0) {
     const enabled = new Set(check(config.enabledInstrumentations, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS'));
     selected = selected.filter((n) => enabled.has(n));
@@ -117,9 +150,9 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
   return selected.filter((n) => !disabled.has(n));
 }
 
-function createOne(name: string, config: XRayConfig, warn: (message: string) => void): Instrumentation | undefined {
+function createOne(name: string, config: XRayConfig, extras: InstrumentationExtras, warn: (message: string) => void): Instrumentation | undefined {
   try {
-    return (FACTORIES[name] as (c: XRayConfig) => Instrumentation)(config);
+    return (FACTORIES[name] as (c: XRayConfig, e: InstrumentationExtras) => Instrumentation)(config, extras);
   } catch (err) {
     warn(`the ${name} instrumentation could not be loaded: ${String(err)}`);
     return undefined;
@@ -188,10 +221,11 @@ export function installInstrumentations(
   provider: import('@opentelemetry/api').TracerProvider,
   eager: boolean,
   warn: (message: string) => void,
+  extras: InstrumentationExtras = {},
 ): () => void {
   const enabled: Instrumentation[] = [];
   const enable = (name: string): void => {
-    const instrumentation = createOne(name, config, warn);
+    const instrumentation = createOne(name, config, extras, warn);
     if (instrumentation === undefined) return;
     try {
       instrumentation.setTracerProvider(provider);

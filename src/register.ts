@@ -5,6 +5,8 @@ import { componentLogger } from './diag';
 import { isEsModuleEntry } from './entry-kind';
 import { esModuleLoaderPossible } from './loader-flags';
 import { start } from './start';
+import { inLambda } from './config/xray-config';
+import { lambdaHandlerIsEsModule } from './lambda/setup';
 
 const STARTED = Symbol.for('otel-xray.register.started');
 
@@ -23,7 +25,12 @@ export function registerPreload(): void {
         `${basename(process.argv[1] as string)} is an ES module: under --require, the libraries it loads with import (express, koa, fastify …) are not instrumented; start it with node --import otel-xray/register`,
       );
     }
-    start({}, process.env, { esm });
+    if (!esm && inLambda(process.env) && lambdaHandlerIsEsModule(process.env)) {
+      componentLogger().warn(
+        `the Lambda handler ${process.env._HANDLER ?? ''} is an ES module, which the runtime loads with import(): under --require it is not wrapped (no handler subsegment) and the libraries it imports are not instrumented; set NODE_OPTIONS=--import otel-xray/register`,
+      );
+    }
+    start({}, process.env, { esm, preload: true });
   } catch (err) {
     componentLogger().warn(`tracing is not enabled: ${String(err)}`);
   }

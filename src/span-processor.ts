@@ -1,5 +1,5 @@
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import type { Context, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SegmentBuffer } from './assemble/segment-buffer';
@@ -14,6 +14,8 @@ import { UdpEmitter } from './emit/udp-emitter';
 import type { EmitterCounts } from './emit/udp-emitter';
 import { Packer } from './pack/packer';
 import type { PackCounts } from './pack/packer';
+import { InitWork } from './lambda/init-work';
+import type { InitWorkCounts } from './lambda/init-work';
 import { SegmentTranslator } from './translate/to-segment-documents';
 import { startsSegment } from './translate/translate-span';
 import type { TranslateOptions } from './translate/options';
@@ -29,6 +31,8 @@ export interface XRayProcessorStats {
   activeSegments: number;
   /** Problems met (bad input, send errors …), by kind. */
   problems: Record<string, number>;
+  /** In Lambda: what became of the spans of init-time work. */
+  initWork: InitWorkCounts | undefined;
 }
 
 /**
@@ -63,6 +67,12 @@ export class XRaySpanProcessor implements SpanProcessor {
   private _shutdown: Promise<void> | undefined;
   /** The process is stopping: send as spans end, never wait for a later turn. */
   private _exiting = false;
+  /**
+   * In Lambda the process is frozen as soon as the handler returns: documents are sent inside the `span.end()`
+   * that completes them, never on a later turn; nothing is a segment; init-time work waits for an invocation.
+   */
+  private readonly _lambda: boolean;
+  private readonly _initWork: InitWork | undefined;
   private readonly _stopFlushingOnExit: () => void;
   private readonly _stats = {
     spansEnded: 0,
@@ -79,7 +89,20 @@ export class XRaySpanProcessor implements SpanProcessor {
     this._emitter =
       options.emitter ??
       new UdpEmitter({ endpoint: this.config.daemon.udp, problems: this._problems, ...(debug ? { debug: (line: string) => logger.debug(line) } : {}) });
-    this._buffer = new SegmentBuffer(this.config, (spans, reason) => this._enqueue(spans, reason));
+    this._buffer = new SegmentBuffer(this.config, (spans, reason, bucket) => {
+      if (bucket.initWork) (this._initWork as InitWork).take(spans);
+      else this._enqueue(spans, reason);
+    });
+    this._lambda = options.lambda === true;
+    this._initWork = this._lambda
+      ? new InitWork(
+          (spans) => this._enqueue(spans, 'segment-ended'),
+          (kind, detail) => {
+            if (kind === 'overflow') this._problems.report('lambda-init-overflow', detail);
+            else if (debug) logger.debug(detail);
+          },
+        )
+      : undefined;
     this._stopFlushingOnExit = flushOnExit(this);
   }
 
@@ -93,13 +116,14 @@ export class XRaySpanProcessor implements SpanProcessor {
     try {
       const parent = span.parentSpanContext;
       const hasLocalParent = parent !== undefined && parent.isRemote !== true;
-      const isSegmentRoot = startsSegment(span, hasLocalParent);
+      // In Lambda, each piece of work with no local parent is a top-level subsegment: its own bucket.
+      const isSegmentRoot = this._lambda ? !hasLocalParent : startsSegment(span, hasLocalParent);
       let bucket: SegmentBucket | undefined;
       if (!isSegmentRoot) {
         const parentSpan = trace.getSpan(parentContext);
         if (parentSpan !== undefined) bucket = (parentSpan as unknown as Record<symbol, SegmentBucket | undefined>)[BUCKET];
       }
-      bucket ??= this._buffer.newBucket(isSegmentRoot ? span : undefined);
+      bucket ??= this._buffer.newBucket(isSegmentRoot ? span : undefined, this._lambda && parent === undefined);
       bucket.open++;
       (span as unknown as Record<symbol, SegmentBucket>)[BUCKET] = bucket;
     } catch (err) {
@@ -117,20 +141,32 @@ export class XRaySpanProcessor implements SpanProcessor {
         return;
       }
       this._buffer.add(bucket, span, bucket.root === span, Date.now());
-      if (this._exiting) {
-        this._sendEndedNow();
-        return;
-      }
+      if (this._exiting) this._sendEndedNow();
+      else if (this._buffer.waitingSegments > 0) this._startGraceTimer();
       if (this._buffer.activeSegments > 0) this._startSweeping();
-      if (this._buffer.waitingSegments > 0) this._startGraceTimer();
     } catch (err) {
       this._problems.report('on-end', `a span could not be buffered: ${String(err)}`);
     }
   }
 
-  /** Sends everything buffered, including the ended spans of segments still open, and waits for the socket. */
+  /**
+   * Sends everything buffered, including the ended spans of segments still open, and waits for the socket. In
+   * Lambda, where each document went as it was completed, the work of invocations still running (several run at
+   * once under AWS_LAMBDA_MAX_CONCURRENCY) is left to complete, and the flush waits only for a socket still
+   * connecting, for 5 ms at most, so a handler's return is never held up.
+   */
   async forceFlush(): Promise<void> {
     if (this._shutdown !== undefined) return this._shutdown;
+    if (this._lambda) {
+      // A handler's span that ended with children open (an http call whose span ends on the response's 'close'):
+      // one turn of the event loop lets them end and ride in its document.
+      if (this._buffer.waitingSegments > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      this._sendEndedNow();
+      // A connected socket gave each datagram to the kernel inside send(): nothing to wait for. Only while it is
+      // still connecting (the first invocation, a daemon named by host) is it worth waiting, briefly.
+      if (this._emitter.hasQueued?.() === true) await cappedWait(this._emitter.flush(), LAMBDA_FLUSH_WAIT_MILLIS);
+      return;
+    }
     this._buffer.flushAll();
     this._drain();
     await this._emitter.flush();
@@ -162,6 +198,19 @@ export class XRaySpanProcessor implements SpanProcessor {
     this._emitter.sendQueuedNow?.();
   }
 
+  /**
+   * In Lambda: the first invocation's parent, which decides for the work done at init (sent under it when
+   * sampled, else left out).
+   */
+  settleInitWork(parent: SpanContext | undefined): void {
+    try {
+      this._initWork?.settle(parent, parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) !== 0);
+      if (this._lambda) this._drain();
+    } catch (err) {
+      this._problems.report('lambda-init', `init-time work could not be sent: ${String(err)}`);
+    }
+  }
+
   /** Flushes, then closes the socket. After it, nothing is sent and nothing throws. Safe to call more than once. */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {
@@ -185,6 +234,7 @@ export class XRaySpanProcessor implements SpanProcessor {
       bufferedSpans: this._buffer.bufferedSpans,
       activeSegments: this._buffer.activeSegments,
       problems: this._problems.counts(),
+      initWork: this._initWork === undefined ? undefined : { ...this._initWork.counts },
     };
   }
 
@@ -192,7 +242,7 @@ export class XRaySpanProcessor implements SpanProcessor {
     this._stats.flushes[reason]++;
     this._ready.push(spans);
     this._readySpans += spans.length;
-    if (this._readySpans > MAX_READY_SPANS || this._exiting) {
+    if (this._readySpans > MAX_READY_SPANS || this._exiting || this._lambda) {
       this._drain();
       return;
     }
@@ -282,6 +332,21 @@ const BUCKET = Symbol('otel-xray.bucket');
 
 /** How long a segment whose root has ended waits for children still open (framework handler spans). */
 const ROOT_GRACE_MILLIS = 100;
+
+/**
+ * In Lambda, how long a flush waits at most for a socket that is still connecting: a handler's return is never
+ * held up for long, whatever the daemon's address does.
+ */
+const LAMBDA_FLUSH_WAIT_MILLIS = 5;
+
+function cappedWait(promise: Promise<void>, millis: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, millis);
+    timer.unref();
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
 
 function isSampled(span: { spanContext(): { traceFlags: number } }): boolean {
   return (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;

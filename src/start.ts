@@ -8,10 +8,12 @@ import { installEsmHook, installInstrumentations, modulesToPatch, selectInstrume
 import { awsResourceDetector } from './resources/aws-detector';
 import { originOf } from './translate/resource-info';
 import type { XRaySpanProcessor } from './span-processor';
-import { configureRecorder } from './recorder/settings';
+import { configureRecorder, setRecorderInitPhase } from './recorder/settings';
 import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 import { patchModules } from './patch/patch-modules';
 import { warnOnOtherTracerProvider } from './provider-guard';
+import { lambdaParts } from './lambda/setup';
+import { setLambdaHandlerWrapper } from './lambda/wrap-handler';
 
 /** A running otel-xray: what start() returns. */
 export interface XRayHandle {
@@ -29,6 +31,8 @@ export interface XRayHandle {
 export interface StartMode {
   /** The app was started with `--import`: install the ESM hook and enable instrumentations at once. */
   readonly esm?: boolean;
+  /** Started by the preload, before the application's modules load (a Lambda handler is wrapped as it loads). */
+  readonly preload?: boolean;
 }
 
 /** Waited for at most on SIGTERM / SIGINT before the signal takes its course. */
@@ -69,7 +73,7 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   // it loads the OTLP exporters, metrics, logs and a YAML parser, which cost 150 ms of start-up we never use.
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const state = { enabled: true };
-  const processor = createProcessor(config, env, options.emitter);
+  const processor = createProcessor(config, options.emitter);
   const resource = detectResource(config, env, warn, options.beanstalkConfigPath);
   // OTel settles async attributes only when asked: ask now, so the first document after detection has them.
   // Centralized rules match ServiceType (the origin), known once detection has settled.
@@ -79,24 +83,27 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
     serviceType = typeof platform === 'string' ? originOf(platform, resource.attributes) ?? '' : '';
   }).catch(() => undefined);
   const debug = config.logLevel === 'debug' ? (line: string): void => logger.debug(line) : undefined;
-  const sampling = createSampler(config, warn, () => state.enabled, () => serviceType, debug);
+  // In Lambda, Lambda decides sampling (the trace header says) and records the function's segment.
+  const lambda = config.lambda ? lambdaParts({ env, processor, isEnabled: () => state.enabled, warn, debug }) : undefined;
+  const sampling = lambda === undefined ? createSampler(config, warn, () => state.enabled, () => serviceType, debug) : { sampler: lambda.sampler, stop: () => undefined };
   const provider = new NodeTracerProvider({
     resource,
     sampler: sampling.sampler,
     idGenerator: createIdGenerator(),
     spanProcessors: [processor],
   });
-  provider.register({ propagator: createPropagator(config) });
+  provider.register({ propagator: createPropagator(config), ...(lambda === undefined ? {} : { contextManager: lambda.contextManager }) });
   const stopGuarding = warnOnOtherTracerProvider(provider, warn);
   // The recorder API (inSubsegment, putAnnotation …) outside a trace: AWS_XRAY_CONTEXT_MISSING.
   configureRecorder({ contextMissing: config.contextMissing, logger });
+  setRecorderInitPhase(lambda === undefined ? undefined : () => !lambda.parents.invoked);
   // Outgoing calls not to trace: the configured rules (ignoreOutgoing() in code adds to them).
   outgoingIgnoreRules().configure(config.ignoreOutgoing);
   const names = selectInstrumentations(config, warn);
   // ESM apps: the instrumentations need the import hook (Node >= 20.6), and are enabled at once since `import`
   // does not pass through `require`. Installed only when something will use it.
   const esm = mode.esm === true && names.length > 0 && installEsmHook(warn);
-  const uninstall = installInstrumentations(names, config, provider, esm, warn);
+  const uninstall = installInstrumentations(names, config, provider, esm, warn, lambda === undefined ? {} : { lambdaParents: lambda.parents, wrapsHandlersInCode: mode.preload !== true });
   // Local modules and packages named in AWS_XRAY_PATCH_MODULES: their functions become subsegments.
   const modules = modulesToPatch(config);
   if (modules.length > 0) {
@@ -113,6 +120,8 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
       stopped ??= (async () => {
         removeExitHooks();
         stopGuarding();
+        setLambdaHandlerWrapper(undefined);
+        setRecorderInitPhase(undefined);
         if (current?.handle === handle) current = undefined;
         try {
           uninstall();

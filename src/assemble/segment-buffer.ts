@@ -17,6 +17,8 @@ export interface SegmentBucket {
   rootEndedAt: number;
   /** Date.now() when the oldest span now in `ended` was buffered. */
   bufferedSince: number;
+  /** In Lambda: work done outside any invocation (at init), which the first invocation decides for. */
+  readonly initWork: boolean;
 }
 
 export interface BufferLimits {
@@ -43,7 +45,7 @@ export class SegmentBuffer {
 
   constructor(
     private readonly _limits: BufferLimits,
-    private readonly _flush: (spans: ReadableSpan[], reason: FlushReason) => void,
+    private readonly _flush: (spans: ReadableSpan[], reason: FlushReason, bucket: SegmentBucket) => void,
   ) {}
 
   get bufferedSpans(): number {
@@ -59,8 +61,8 @@ export class SegmentBuffer {
     return this._waiting.size;
   }
 
-  newBucket(root: object | undefined): SegmentBucket {
-    return { root, ended: [], open: 0, rootEnded: false, rootSent: false, rootEndedAt: 0, bufferedSince: 0 };
+  newBucket(root: object | undefined, initWork = false): SegmentBucket {
+    return { root, ended: [], open: 0, rootEnded: false, rootSent: false, rootEndedAt: 0, bufferedSince: 0, initWork };
   }
 
   /** Records an ended span of `bucket` and flushes what must leave now. */
@@ -128,6 +130,6 @@ export class SegmentBuffer {
     bucket.ended = [];
     this._active.delete(bucket);
     this._buffered -= spans.length;
-    this._flush(spans, reason);
+    this._flush(spans, reason, bucket);
   }
 }

@@ -100,6 +100,8 @@ export interface XRayConfig {
   readonly propagators: readonly string[];
   readonly enabledInstrumentations: readonly string[];
   readonly disabledInstrumentations: readonly string[];
+  /** Running in AWS Lambda (its runtime sets LAMBDA_TASK_ROOT / AWS_LAMBDA_FUNCTION_NAME): Lambda mode. */
+  readonly lambda: boolean;
   readonly processor: ResolvedProcessorConfig;
 }
 
@@ -158,8 +160,18 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     propagators: get({ env: 'OTEL_PROPAGATORS', option: 'propagators', parse: parsePropagators, fallback: Object.freeze(['xray']) }, options.propagators),
     enabledInstrumentations: get(list('OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'enabledInstrumentations'), options.enabledInstrumentations),
     disabledInstrumentations: get(list('OTEL_NODE_DISABLED_INSTRUMENTATIONS', 'disabledInstrumentations'), options.disabledInstrumentations),
+    lambda: inLambda(env),
     processor: resolveProcessorConfig(options, env, logger),
   });
+}
+
+/** True in AWS Lambda (its runtime sets these). */
+export function inLambda(env: Env): boolean {
+  return isSet(env.AWS_LAMBDA_FUNCTION_NAME) || isSet(env.LAMBDA_TASK_ROOT);
+}
+
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value !== '';
 }
 
 export const SAMPLERS = [

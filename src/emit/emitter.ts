@@ -4,6 +4,8 @@ export interface Emitter {
   send(document: string): void;
   /** Hands anything the emitter holds back (while connecting, during a pause) to the socket now, if it can. */
   sendQueuedNow?(): void;
+  /** True while documents wait for the socket (it is connecting): they are not with the kernel yet. */
+  hasQueued?(): boolean;
   /** Waits until sends already handed to the socket have completed. */
   flush(): Promise<void>;
   /** Flushes, then releases the socket. Sends after shutdown are dropped. */

@@ -142,6 +142,10 @@ export class UdpEmitter implements Emitter {
     if (this._state === State.Connected && this._queue.length > 0) this._resume();
   }
 
+  hasQueued(): boolean {
+    return this._queue.length > 0;
+  }
+
   flush(): Promise<void> {
     this.sendQueuedNow();
     if (this._inFlight === 0 && (this._queue.length === 0 || this._state !== State.Connecting)) return Promise.resolve();

@@ -5,6 +5,7 @@ import { getRPCMetadata } from '@opentelemetry/core';
 import { ATTR } from '../attribute-keys';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import { contextMissing } from './context-missing';
+import { recorderSettings } from './settings';
 import { XRayEntity } from './entity';
 import type { AnnotationValue } from './entity';
 import { isSqsMessageSampled } from './sqs';
@@ -44,7 +45,8 @@ function currentEntity(): XRayEntity | undefined {
   const active = activeSpan(ctx);
   const top = openBegun()?.at(-1);
   if (top !== undefined && top.activeAtBegin === active) return top.entity;
-  if (active === undefined) return undefined;
+  // Lambda init: subsegments started here are new work of their own, held for the first invocation.
+  if (active === undefined) return recorderSettings().initPhase?.() === true ? detached() : undefined;
   return XRayEntity.of(active, isSegmentSpan(active, ctx));
 }
 

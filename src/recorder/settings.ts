@@ -10,6 +10,11 @@ import { componentLogger } from '../diag';
 export interface RecorderSettings {
   contextMissing: ContextMissing;
   logger: DiagLogger;
+  /**
+   * In Lambda, true until the first invocation: work outside any trace then is init-time work (recorded and
+   * held for the first invocation), not a context-missing error. Set by start().
+   */
+  initPhase?: () => boolean;
 }
 
 const SETTINGS_KEY = Symbol.for('otel-xray.recorder.settings');
@@ -25,4 +30,11 @@ export function configureRecorder(options: { contextMissing?: ContextMissing; lo
   const settings = recorderSettings();
   if (options.contextMissing !== undefined) settings.contextMissing = options.contextMissing;
   if (options.logger !== undefined) settings.logger = options.logger;
+}
+
+/** start() in Lambda: until the first invocation, recorder calls outside a trace are init-time work. */
+export function setRecorderInitPhase(initPhase: (() => boolean) | undefined): void {
+  const settings = recorderSettings();
+  if (initPhase === undefined) delete settings.initPhase;
+  else settings.initPhase = initPhase;
 }

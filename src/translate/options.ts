@@ -52,6 +52,13 @@ export interface TranslateOptions {
    * frames sit between the user's and are never the user's bug. `[]` keeps every frame.
    */
   hiddenFramePaths?: readonly string[];
+  /**
+   * AWS Lambda mode: Lambda records the function's segment, so nothing here is a segment. Work under Lambda's
+   * trace header becomes subsegments of Lambda's function segment (the handler's span, named after the function,
+   * with the invocation's `aws` block), and a span with no parent is left out. The preload and start() set it in
+   * Lambda. Default false.
+   */
+  lambda?: boolean;
   /** Where problems with the input are counted and warned about (once per kind). Default: a shared counter. */
   problems?: ProblemCounter;
 }
@@ -70,6 +77,7 @@ export interface ResolvedTranslateOptions {
   readonly isSecretQueryParam: QueryParamFilter;
   readonly workingDirectory: string | undefined;
   readonly hiddenFramePaths: readonly string[];
+  readonly lambda: boolean;
   readonly problems: ProblemCounter;
 }
 
@@ -118,6 +126,7 @@ export function resolveTranslateOptions(options: TranslateOptions = {}): Resolve
     hiddenFramePaths: Array.isArray(options.hiddenFramePaths)
       ? Object.freeze(options.hiddenFramePaths.filter((p): p is string => typeof p === 'string' && p !== ''))
       : ownCodePaths(),
+    lambda: options.lambda === true,
     problems: options.problems ?? sharedProblemCounter(),
   });
 }

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { RES } from '../attribute-keys';
+import { ATTR, RES } from '../attribute-keys';
 import { sanitizeName } from '../naming/segment-name';
 import { readInteger, readString, readStringList } from '../attributes/read';
 import type { AnnotationValue, AwsBlock, CloudwatchLogsEntry, JsonValue, ServiceBlock } from './segment-document';
@@ -15,6 +15,8 @@ export interface ResourceInfo {
   /** Sanitized `service.name` (or the configured fixed name). */
   readonly serviceName: string;
   readonly origin: string | undefined;
+  /** `cloud.region`: written on a Lambda invocation's subsegment, where no segment carries the resource. */
+  readonly region: string | undefined;
   /** The resource part of the `aws` block; undefined when the resource names a cloud other than AWS. */
   readonly aws: Readonly<AwsBlock> | undefined;
   readonly service: Readonly<ServiceBlock> | undefined;
@@ -106,6 +108,7 @@ export function describeResource(attrs: Attributes, options: ResolvedTranslateOp
   return Object.freeze({
     serviceName: sanitizeName(name, UNKNOWN_SERVICE_NAME),
     origin: onAws && platform !== undefined ? originOf(platform, attrs) : undefined,
+    region: readString(attrs[ATTR.CLOUD_REGION]),
     aws: onAws ? Object.freeze(buildResourceAws(attrs, platform, provider === 'aws', options)) : undefined,
     service: buildService(attrs),
     stackFormat: stackFormatFor(readString(attrs[RES.TELEMETRY_SDK_LANGUAGE])),

@@ -1,4 +1,6 @@
+import { SpanKind } from '@opentelemetry/api';
 import { ATTR } from '../attribute-keys';
+import { describeInvocation } from './lambda-invocation';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { IndependentSubsegment, Segment, SegmentDocument, Subsegment } from './segment-document';
 import { resolveTranslateOptions } from './options';
@@ -54,15 +56,21 @@ export class SegmentTranslator {
     // Keyed by span id alone (lookups check the trace id): one map per batch, not one per trace.
     const bySpanId = new Map<string, Node>();
     const replacedTraceIds = new Map<string, string>();
+    let leftOut: Set<string> | undefined;
     for (const span of spans) {
       try {
         const node = this._translateOne(span, replacedTraceIds);
+        if (node === undefined) {
+          (leftOut ??= new Set()).add(span.spanContext().spanId);
+          continue;
+        }
         nodes.push(node);
         bySpanId.set(node.container.id, node);
       } catch (err) {
         this.options.problems.report('unreadable-span', `a span that could not be read was left out: ${String(err)}`);
       }
     }
+    if (leftOut !== undefined) removeDescendants(nodes, bySpanId, leftOut);
 
     const documents: SegmentDocument[] = [];
     for (const node of nodes) place(node, bySpanId);
@@ -78,7 +86,7 @@ export class SegmentTranslator {
     return documents;
   }
 
-  private _translateOne(span: ReadableSpan, replacedTraceIds: Map<string, string>): Node {
+  private _translateOne(span: ReadableSpan, replacedTraceIds: Map<string, string>): Node | undefined {
     const context = span.spanContext();
     const problems = this.options.problems;
     let traceId = context.traceId;
@@ -98,8 +106,9 @@ export class SegmentTranslator {
     const noParent = span.attributes?.[ATTR.XRAY_NO_PARENT] === true && parent?.isRemote === true;
     const parentId = parent !== undefined && parent !== null && isValidSpanId(parent.spanId) && !noParent ? parent.spanId : undefined;
     const localParentId = parentId !== undefined && parent?.isRemote !== true ? parentId : undefined;
-    const isSegment = startsSegment(span, localParentId !== undefined);
     const frame = this._frame(span, id, toXRayTraceId(traceId));
+    if (this.options.lambda) return this._translateInLambda(span, frame, traceId, parentId, localParentId);
+    const isSegment = startsSegment(span, localParentId !== undefined);
 
     if (!isSegment) {
       const entity = translateSpan(span, frame, undefined, this.options);
@@ -115,6 +124,23 @@ export class SegmentTranslator {
     }
     const entity = translateSpan(span, frame, resource, this.options);
     return { traceId, parentId, localParentId, isSegment, top: entity, container: entity, place: Place.Root };
+  }
+
+  /**
+   * In Lambda nothing is a segment: Lambda records the function's. A span under the invocation's header is a
+   * subsegment of Lambda's function segment; a span with no parent at all has nowhere to go and is left out.
+   */
+  private _translateInLambda(span: ReadableSpan, frame: SpanFrame, traceId: string, parentId: string | undefined, localParentId: string | undefined): Node | undefined {
+    if (parentId === undefined) {
+      this.options.problems.report('lambda-no-parent', 'in Lambda, a span with no trace to join (no parent, no trace header) was left out');
+      return undefined;
+    }
+    const entity = translateSpan(span, frame, undefined, this.options);
+    // The handler's span (OTel's Lambda instrumentation gives it the invocation id).
+    if (localParentId === undefined && span.kind === SpanKind.SERVER && span.attributes?.[ATTR.FAAS_INVOCATION_ID] !== undefined) {
+      describeInvocation(entity, span.attributes ?? {}, this._resources.get(span.resource), this.options.urlsAsAnnotations);
+    }
+    return { traceId, parentId, localParentId, isSegment: false, top: entity, container: entity, place: Place.Unresolved };
   }
 
   private _frame(span: ReadableSpan, id: string, traceId: string): SpanFrame {
@@ -155,6 +181,24 @@ function alignChildTimes(root: Subsegment): void {
       if (child.subsegments !== undefined) stack.push(child);
     }
   }
+}
+
+/** Leaves out the spans under a left-out span too: their parent is not sent, so neither are they. */
+function removeDescendants(nodes: Node[], bySpanId: Map<string, Node>, leftOut: Set<string>): void {
+  const isUnderLeftOut = (node: Node): boolean => {
+    let parentId = node.localParentId;
+    for (let steps = 0; parentId !== undefined && steps <= nodes.length; steps++) {
+      if (leftOut.has(parentId)) return true;
+      parentId = bySpanId.get(parentId)?.localParentId;
+    }
+    return false;
+  };
+  const removed = new Set(nodes.filter(isUnderLeftOut));
+  if (removed.size === 0) return;
+  for (const node of removed) bySpanId.delete(node.container.id);
+  const kept = nodes.filter((node) => !removed.has(node));
+  nodes.length = 0;
+  nodes.push(...kept);
 }
 
 /** The node of `node`'s local parent in this batch, if any (same span id and same trace). */

@@ -146,7 +146,7 @@ export function segmentName(attrs: Attributes, kind: SpanKind, resource: Resourc
 }
 
 /** URLS_AS_ANNOTATION: request segments become searchable by url, method and status (within the 50-annotation cap). */
-function addUrlAnnotations(entity: Entity): void {
+export function addUrlAnnotations(entity: Entity): void {
   const request = entity.http?.request;
   const values: Array<[string, string | number | undefined]> = [
     ['http_url', request?.url],

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Segment, Subsegment } from '../../src/index';
+import type { IndependentSubsegment, Segment, Subsegment } from '../../src/index';
 import { collectIds } from '../helpers/collect-ids';
 import { httpGet, startApp } from '../helpers/child-app';
 import type { RunningApp } from '../helpers/child-app';
@@ -197,12 +197,17 @@ describe('zero-code setup: node --require ./register, configured by environment 
     await ecs.close();
   });
 
-  it('gives the very first segment the attributes of a detection that has finished (Lambda)', async () => {
-    const app = await run('plain-http.js', { AWS_XRAY_SAMPLING: 'false', AWS_LAMBDA_FUNCTION_NAME: 'orders', AWS_REGION: 'eu-west-1' });
-    await httpGet(app.port, '/first');
+  it('in Lambda, an HTTP app (behind the Lambda Web Adapter): a request is a subsegment of Lambda\'s segment, never a segment', async () => {
+    const app = await run('plain-http.js', { AWS_LAMBDA_FUNCTION_NAME: 'orders', AWS_REGION: 'eu-west-1' });
+    const header = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    await httpGet(app.port, '/first', { 'X-Amzn-Trace-Id': header });
     await sink.waitFor(1);
-    assert.equal(segments()[0]!.origin, 'AWS::Lambda::Function');
-    assert.equal(segments()[0]!.aws?.ec2, undefined, 'no ec2 block from the machine id');
+    const document = sink.documents[0] as IndependentSubsegment;
+    assert.equal(document.type, 'subsegment');
+    assert.equal(document.trace_id, '1-5759e988-bd862e3fe1be46a994272793');
+    assert.equal(document.parent_id, '53995c3f42cd8ad8');
+    assert.equal((document as { origin?: string }).origin, undefined);
+    assert.equal(document.http?.request?.url, `http://127.0.0.1:${app.port}/first`);
   });
 
   it('samples by the local rules file named in AWS_XRAY_SAMPLING_RULES', async () => {

@@ -2,7 +2,7 @@
 // Runs a sample app traced end to end and shows its traces: a stand-in X-Ray daemon (a UDP socket on
 // 127.0.0.1) receives the segment documents; the app runs under `node --require ./register.js`, configured by
 // environment variables only; a few requests go in; the documents come out as a tree, then in full.
-//   node samples/run.js [express|fastify|koa|env-only|nodesdk|recorder]
+//   node samples/run.js [express|fastify|koa|env-only|nodesdk|recorder|lambda]
 const { spawn } = require('node:child_process');
 const dgram = require('node:dgram');
 const http = require('node:http');
@@ -12,8 +12,12 @@ const { join } = require('node:path');
 const HEADER = '{"format":"json","version":1}\n';
 const sample = process.argv[2] ?? 'express';
 const dir = join(__dirname, sample);
+if (sample === 'lambda') {
+  require('./lambda/run.js'); // a function in a Lambda runtime stand-in, not an HTTP app
+  return;
+}
 if (!existsSync(join(dir, 'app.js'))) {
-  console.error(`no sample "${sample}"; try express, fastify, koa, env-only, nodesdk or recorder`);
+  console.error(`no sample "${sample}"; try express, fastify, koa, env-only, nodesdk, recorder or lambda`);
   process.exit(2);
 }
 

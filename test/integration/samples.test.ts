@@ -39,6 +39,18 @@ describe('the samples the README points to run end to end', function () {
     assert.match(checkout, /render invoice in a worker/, 'the worker\'s subsegment is in the checkout trace');
   });
 
+  it('lambda: the function\'s work under Lambda\'s segments, sent before each invocation returns; nothing for Sampled=0', async () => {
+    const { code, out } = await runSample('lambda');
+    assert.equal(code, 0, out);
+    assert.match(out, /^2 segment documents received/m, out);
+    assert.equal(out.match(/^trace 1-/gm)?.length, 2, out);
+    assert.match(out, /└ order-function [^\n]*GET https:\/\/api\.example\.com\/orders\/42 → 200\n\s+└ DynamoDB \[aws\] GetItem [^\n]*\n\s+└ 127\.0\.0\.1 \[remote\]/);
+    assert.match(out, /└ order-function [^\n]*\/orders\/7 [^\n]*!fault/);
+    const handler = JSON.parse(out.slice(out.indexOf('{', out.indexOf("The handler's subsegment, as sent:")))) as { type: string; parent_id: string };
+    assertValidDocument(handler);
+    assert.equal(handler.type, 'subsegment');
+  });
+
   it('translate-spans: prints each document as the daemon receives it, every one valid', async () => {
     const out = await new Promise<string>((done, fail) => {
       execFile(process.execPath, [resolve(ROOT, 'samples/translate-spans/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } }, (err, stdout) => (err ? fail(err) : done(stdout)));

@@ -118,6 +118,16 @@ describe('Lambda handler hooks: requestHook', () => {
     assert.equal(attrs['user_agent.original'], 'alb-client/1');
   });
 
+  it('ALB with multi-value headers: the first value of each header', () => {
+    const attrs = requestAttributes({
+      httpMethod: 'GET',
+      multiValueHeaders: { 'x-forwarded-for': ['203.0.113.9, 10.0.0.1', '192.0.2.1'], 'user-agent': ['multi/1'] },
+      requestContext: { elb: {} },
+    });
+    assert.equal(attrs['http.client_ip'], '203.0.113.9');
+    assert.equal(attrs['user_agent.original'], 'multi/1');
+  });
+
   it('ALB: header names in any case', () => {
     const attrs = requestAttributes({
       httpMethod: 'GET',

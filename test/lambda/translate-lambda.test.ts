@@ -123,6 +123,24 @@ describe('SegmentTranslator in Lambda mode', () => {
     assert.deepEqual(alone.problems.counts(), { 'lambda-no-parent': 1 });
   });
 
+  it('leaves out the descendants of a span with no parent too, in any order in the batch', () => {
+    const spans = recordSpans(
+      (tracer) => {
+        const root = tracer.startSpan('init work');
+        const child = tracer.startSpan('child', { kind: SpanKind.CLIENT }, under(root));
+        tracer.startSpan('grandchild', {}, under(child)).end();
+        child.end();
+        root.end();
+      },
+      { resource: RESOURCE },
+    );
+    for (const batch of [spans, [...spans].reverse()]) {
+      const { documents, problems } = translate([...batch, ...handlerWithCall()]);
+      assert.deepEqual(documents.map((d) => d.name), ['orders-fn']);
+      assert.deepEqual(problems.counts(), { 'lambda-no-parent': 1 });
+    }
+  });
+
   it('a SERVER span under the remote parent without faas.invocation_id gets no aws block', () => {
     const spans = recordSpans(
       (tracer) => tracer.startSpan('handler', { kind: SpanKind.SERVER, attributes: { 'cloud.account.id': '123456789012', 'faas.coldstart': false } }, underRemote(LAMBDA_PARENT)).end(),

@@ -1,6 +1,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Env } from '../config/setting';
+import { readTraceHeaderFields, spanIdOfParent, traceIdOfRoot } from '../propagation/header-fields';
 import { randomHexId } from '../translate/ids';
 
 /** What Lambda's trace header says about one invocation. */
@@ -15,9 +16,6 @@ interface InvokeStoreLike {
   getXRayTraceId?: () => unknown;
 }
 
-const ROOT = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
-const PARENT = /^[0-9a-fA-F]{16}$/;
-const ALL_ZEROS = /^0+$/;
 const MAX_HEADER_LENGTH = 1024;
 
 /**
@@ -54,23 +52,10 @@ function invokeStoreHeader(): string | undefined {
  */
 export function parseLambdaHeader(header: string | undefined): LambdaParent | undefined {
   if (header === undefined || header.length > MAX_HEADER_LENGTH) return undefined;
-  let root: string | undefined;
-  let parent: string | undefined;
-  let sampled: string | undefined;
-  for (const part of header.split(';')) {
-    const equals = part.indexOf('=');
-    if (equals === -1) continue;
-    const key = part.substring(0, equals).trim().toLowerCase();
-    const value = part.substring(equals + 1).trim();
-    if (key === 'root') root = value;
-    else if (key === 'parent') parent = value;
-    else if (key === 'sampled') sampled = value;
-  }
-  const match = root === undefined ? null : ROOT.exec(root);
-  if (match === null) return undefined;
-  const traceId = ((match[1] as string) + (match[2] as string)).toLowerCase();
-  if (ALL_ZEROS.test(traceId)) return undefined;
-  const parentId = parent !== undefined && PARENT.test(parent) && !ALL_ZEROS.test(parent) ? parent.toLowerCase() : undefined;
+  const { root, parent, sampled } = readTraceHeaderFields(header);
+  const traceId = traceIdOfRoot(root);
+  if (traceId === undefined) return undefined;
+  const parentId = spanIdOfParent(parent);
   const decided = sampled === '1' || sampled === '0';
   const passThrough = parentId === undefined || !decided;
   const recorded = sampled === '1' && parentId !== undefined;

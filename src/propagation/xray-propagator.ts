@@ -1,6 +1,7 @@
 import { createContextKey, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { newXRayTraceIdHex, randomHexId } from '../translate/ids';
+import { readTraceHeaderFields, spanIdOfParent, traceIdOfRoot } from './header-fields';
 
 export const TRACE_HEADER = 'x-amzn-trace-id';
 
@@ -20,9 +21,6 @@ export const UPSTREAM_REQUEST_KEY = createContextKey('otel-xray upstream request
 /** The trace id of a real Root that came with `Sampled=0`: the response header answers with it. */
 export const CALLER_ROOT_KEY = createContextKey('otel-xray caller root');
 
-const ROOT = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
-const PARENT = /^[0-9a-fA-F]{16}$/;
-const ALL_ZEROS = /^0+$/;
 const MAX_HEADER_LENGTH = 1024;
 
 /**
@@ -44,24 +42,11 @@ export class XRayPropagator implements TextMapPropagator {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const header = readHeader(carrier, getter);
     if (header === undefined) return context;
-    let root: string | undefined;
-    let parent: string | undefined;
-    let sampled: string | undefined;
-    for (const part of header.split(';')) {
-      const equals = part.indexOf('=');
-      if (equals === -1) continue;
-      const key = part.substring(0, equals).trim().toLowerCase();
-      const value = part.substring(equals + 1).trim();
-      if (key === 'root') root = value;
-      else if (key === 'parent') parent = value;
-      else if (key === 'sampled') sampled = value;
-    }
-    const rootMatch = root === undefined ? null : ROOT.exec(root);
-    let traceId = rootMatch === null ? undefined : (rootMatch[1] + (rootMatch[2] as string)).toLowerCase();
-    if (traceId !== undefined && ALL_ZEROS.test(traceId)) traceId = undefined; // the X-Ray SDKs' no-op id
-    if (sampled === '0') return notSampled(context, traceId, parent);
+    const { root, parent, sampled } = readTraceHeaderFields(header);
+    const traceId = traceIdOfRoot(root); // undefined for the X-Ray SDKs' no-op id too
+    const parentId = spanIdOfParent(parent);
+    if (sampled === '0') return notSampled(context, traceId, parentId);
     if (traceId === undefined) return context;
-    const parentId = parent !== undefined && PARENT.test(parent) && !ALL_ZEROS.test(parent) ? parent.toLowerCase() : undefined;
     const decided = sampled === '1';
     const spanContext = {
       traceId,
@@ -90,9 +75,8 @@ export class XRayPropagator implements TextMapPropagator {
  * the span context is valid and the parent-based sampler sees the decision. A real Root is kept, and noted so
  * the response header can answer with it.
  */
-function notSampled(context: Context, traceId: string | undefined, parent: string | undefined): Context {
-  const parentId = parent !== undefined && PARENT.test(parent) && !ALL_ZEROS.test(parent) ? parent.toLowerCase() : randomHexId();
-  const spanContext = { traceId: traceId ?? newXRayTraceIdHex(Date.now()), spanId: parentId, traceFlags: TraceFlags.NONE, isRemote: true };
+function notSampled(context: Context, traceId: string | undefined, parentId: string | undefined): Context {
+  const spanContext = { traceId: traceId ?? newXRayTraceIdHex(Date.now()), spanId: parentId ?? randomHexId(), traceFlags: TraceFlags.NONE, isRemote: true };
   const out = trace.setSpanContext(context, spanContext);
   return traceId === undefined ? out : out.setValue(CALLER_ROOT_KEY, traceId);
 }

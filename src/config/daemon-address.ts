@@ -19,14 +19,16 @@ export const DEFAULT_DAEMON_ADDRESS: DaemonAddress = Object.freeze({
 /**
  * Parses `AWS_XRAY_DAEMON_ADDRESS` / the `daemonAddress` option: `host:port` (both protocols), or
  * `tcp:host:port udp:host:port` in either order. Hosts may be names, IPv4 or bracketed IPv6 (`[::1]:2000`).
- * Returns the address, or a sentence saying what is wrong.
+ * Returns the address, or a sentence saying what is wrong. `listening`: an address to listen on, where port 0
+ * asks for any free port.
  */
-export function parseDaemonAddress(value: string): DaemonAddress | string {
+export function parseDaemonAddress(value: string, options: { readonly listening?: boolean } = {}): DaemonAddress | string {
+  const minPort = options.listening === true ? 0 : 1; // to listen on, port 0 means any free port
   const parts = value.trim().split(/[\s,]+/).filter((p) => p !== '');
   if (parts.length === 1) {
     const single = parts[0] as string;
     if (/^(udp|tcp):/i.test(single)) return 'a single address must not name a protocol; give both "tcp:host:port udp:host:port"';
-    const endpoint = parseEndpoint(single);
+    const endpoint = parseEndpoint(single, minPort);
     return typeof endpoint === 'string' ? endpoint : { udp: endpoint, tcp: endpoint };
   }
   if (parts.length === 2) {
@@ -35,7 +37,7 @@ export function parseDaemonAddress(value: string): DaemonAddress | string {
     for (const part of parts) {
       const match = /^(udp|tcp):(.*)$/i.exec(part);
       if (match === null) return `"${part}" does not start with udp: or tcp:`;
-      const endpoint = parseEndpoint(match[2] as string);
+      const endpoint = parseEndpoint(match[2] as string, minPort);
       if (typeof endpoint === 'string') return endpoint;
       if ((match[1] as string).toLowerCase() === 'udp') udp = endpoint;
       else tcp = endpoint;
@@ -46,7 +48,7 @@ export function parseDaemonAddress(value: string): DaemonAddress | string {
   return 'expected "host:port" or "tcp:host:port udp:host:port"';
 }
 
-function parseEndpoint(text: string): Endpoint | string {
+function parseEndpoint(text: string, minPort: number): Endpoint | string {
   let host: string;
   let portText: string;
   if (text.startsWith('[')) {
@@ -65,7 +67,7 @@ function parseEndpoint(text: string): Endpoint | string {
   }
   if (!/^\d{1,5}$/.test(portText)) return `"${portText}" is not a port number`;
   const port = Number.parseInt(portText, 10);
-  if (port < 1 || port > 65535) return `port ${port} is out of range`;
+  if (port < minPort || port > 65535) return `port ${port} is out of range`;
   return Object.freeze({ host, port });
 }
 

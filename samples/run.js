@@ -37,15 +37,8 @@ function get(port, path, headers = {}) {
   });
 }
 
-function tree(entity, depth, start) {
-  const ms = entity.end_time === undefined ? '…' : `${((entity.end_time - entity.start_time) * 1000).toFixed(1)} ms`;
-  const at = `+${((entity.start_time - start) * 1000).toFixed(1)} ms`;
-  const http = entity.http ? ` ${entity.http.request?.method ?? ''} ${entity.http.request?.url ?? ''} → ${entity.http.response?.status ?? ''}` : '';
-  const flags = ['error', 'throttle', 'fault'].filter((f) => entity[f]).join(',');
-  const kind = entity.namespace ? ` [${entity.namespace}]` : '';
-  console.log(`  ${'  '.repeat(depth)}${depth === 0 ? '■' : '└'} ${entity.name}${kind}  ${at}  ${ms}${http}${flags ? '  !' + flags : ''}`);
-  for (const child of entity.subsegments ?? []) tree(child, depth + 1, start);
-}
+// The trees are printed as `otel-xray local --tail` prints them (the same code, from the built package).
+const { formatTrace, TraceStore } = require('../build/bundle/otel-xray.js');
 
 daemon.bind(0, '127.0.0.1', async () => {
   const env = { PATH: process.env.PATH, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`, AWS_XRAY_TRACING_NAME: `${sample}-shop`, AWS_XRAY_SAMPLING: 'false' };
@@ -68,14 +61,9 @@ daemon.bind(0, '127.0.0.1', async () => {
   await new Promise((resolve) => app.once('exit', resolve));
   await new Promise((resolve) => setTimeout(resolve, 100));
   console.log(`\n${documents.length} segment documents received:\n`);
-  const byTrace = new Map();
-  for (const doc of documents) byTrace.set(doc.trace_id, [...(byTrace.get(doc.trace_id) ?? []), doc]);
-  for (const [traceId, docs] of byTrace) {
-    console.log(`trace ${traceId}`);
-    const start = Math.min(...docs.map((d) => d.start_time));
-    for (const doc of docs.sort((a, b) => a.start_time - b.start_time)) tree(doc, 0, start);
-    console.log('');
-  }
+  const traces = new TraceStore();
+  for (const doc of documents) traces.add(doc);
+  for (const trace of traces.list().reverse()) console.log(`${formatTrace(trace).join('\n')}\n`);
   const biggest = documents.slice().sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length)[0];
   if (biggest) console.log('The largest document, as sent:\n' + JSON.stringify(biggest, null, 2));
   daemon.close();

@@ -75,8 +75,15 @@ describe('the otel-xray command', function () {
       });
     const help = await run(['--help']);
     assert.equal(help.code, 0);
-    assert.match(help.err, /usage: otel-xray listen/);
+    assert.match(help.err, /usage: otel-xray local \[options\]/);
+    assert.match(help.err, /otel-xray listen \[options\]/);
     assert.equal((await run(['frobnicate'])).code, 2);
     assert.equal((await run(['listen', '--address', 'not an address'])).code, 1);
+    assert.equal((await run(['local', '--bogus'])).code, 2);
+    assert.match((await run(['local', '--max-traces', 'many'])).err, /--max-traces takes a whole number above 0, not "many"/);
+    assert.equal((await run(['local', '--address', 'not an address'])).code, 1);
+    const missingRules = await run(['local', '--address', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--sampling-rules', '/nonexistent/rules.json']);
+    assert.equal(missingRules.code, 1);
+    assert.match(missingRules.err, /--sampling-rules: cannot read \/nonexistent\/rules\.json/);
   });
 });

@@ -37,17 +37,8 @@ const services = http.createServer((req, res) => {
 const listen = (server, ...args) => new Promise((resolve) => server.listen(...args, resolve));
 const hex = (bytes) => randomBytes(bytes).toString('hex');
 
-function tree(entity, depth, start) {
-  const ms = entity.end_time === undefined ? '…' : `${((entity.end_time - entity.start_time) * 1000).toFixed(1)} ms`;
-  const at = `+${((entity.start_time - start) * 1000).toFixed(1)} ms`;
-  const request = entity.http?.request;
-  const httpText = entity.http ? ` ${request?.method ?? ''} ${request?.url ?? ''} → ${entity.http.response?.status ?? ''}` : '';
-  const aws = entity.aws?.operation ? ` ${entity.aws.operation}` : '';
-  const flags = ['error', 'throttle', 'fault'].filter((f) => entity[f]).join(',');
-  const kind = entity.namespace ? ` [${entity.namespace}]` : '';
-  console.log(`  ${'  '.repeat(depth)}└ ${entity.name}${kind}${aws}  ${at}  ${ms}${httpText}${flags ? '  !' + flags : ''}`);
-  for (const child of entity.subsegments ?? []) tree(child, depth + 1, start);
-}
+// The trees are printed as `otel-xray local --tail` prints them (the same code, from the built package).
+const { formatTrace, TraceStore } = require('../../build/bundle/otel-xray.js');
 
 /** A runtime stand-in speaking JSON lines: commands on stdin, results on fd 3 (test/fixtures/lambda/runtime.cjs). */
 function startFunction(env) {
@@ -131,14 +122,12 @@ daemon.bind(0, '127.0.0.1', async () => {
   services.close();
 
   console.log(`\n${documents.length} segment documents received (all subsegments of Lambda's function segments):\n`);
-  const byTrace = new Map();
-  for (const doc of documents) byTrace.set(doc.trace_id, [...(byTrace.get(doc.trace_id) ?? []), doc]);
-  for (const [traceId, docs] of byTrace) {
-    console.log(`trace ${traceId}`);
-    console.log(`■ order-function  (Lambda's AWS::Lambda::Function segment ${lambdaSegments.get(traceId)}, recorded by Lambda)`);
-    const start = Math.min(...docs.map((d) => d.start_time));
-    for (const doc of docs.sort((a, b) => a.start_time - b.start_time)) tree(doc, 0, start);
-    console.log('');
+  const traces = new TraceStore();
+  for (const doc of documents) traces.add(doc);
+  for (const trace of traces.list().reverse()) {
+    const [title, ...tree] = formatTrace(trace);
+    console.log(`${title}  (under Lambda's AWS::Lambda::Function segment ${lambdaSegments.get(trace.id)}, recorded by Lambda)`);
+    console.log(`${tree.join('\n')}\n`);
   }
   const handler = documents.find((d) => d.name === 'order-function' && !d.fault);
   if (handler) console.log("The handler's subsegment, as sent:\n" + JSON.stringify(handler, null, 2));

@@ -44,11 +44,26 @@ describe('the samples the README points to run end to end', function () {
     assert.equal(code, 0, out);
     assert.match(out, /^2 segment documents received/m, out);
     assert.equal(out.match(/^trace 1-/gm)?.length, 2, out);
-    assert.match(out, /└ order-function [^\n]*GET https:\/\/api\.example\.com\/orders\/42 → 200\n\s+└ DynamoDB \[aws\] GetItem [^\n]*\n\s+└ 127\.0\.0\.1 \[remote\]/);
-    assert.match(out, /└ order-function [^\n]*\/orders\/7 [^\n]*!fault/);
+    assert.match(out, /■ order-function [^\n]*GET https:\/\/api\.example\.com\/orders\/42 → 200\n\s+└ DynamoDB \[aws\] GetItem [^\n]*\n\s+└ 127\.0\.0\.1 \[remote\]/);
+    assert.match(out, /■ order-function [^\n]*\/orders\/7 [^\n]*!fault/);
     const handler = JSON.parse(out.slice(out.indexOf('{', out.indexOf("The handler's subsegment, as sent:")))) as { type: string; parent_id: string };
     assertValidDocument(handler);
     assert.equal(handler.type, 'subsegment');
+  });
+
+  it('demo (npm run demo -- --once): otel-xray local and two traced services; the trees, the map, the viewer', async () => {
+    const out = await new Promise<string>((done, fail) => {
+      execFile(process.execPath, [resolve(ROOT, 'samples/demo/run.js'), '--once'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } }, (err, stdout) => (err ? fail(new Error(`${String(err)}\n${stdout}`)) : done(stdout)));
+    });
+    assert.match(out, /^GET \/missing → 404$/m);
+    assert.match(out, /^GET \/fail → 500$/m);
+    assert.equal(out.match(/^trace 1-/gm)?.length, 4, out);
+    // The checkout crosses both services, with each one's query, and the worker thread's subsegment.
+    assert.match(out, /└ 127\.0\.0\.1 \[remote\][^\n]*\/stock\/7 → 200\n\s+└ inventory [^\n]*\n\s+└ request handler[^\n]*\n\s+└ inventory@db\.internal \[remote\]/);
+    assert.match(out, /└ render invoice in a worker /);
+    assert.match(out, /■ shop [^\n]*\/fail → 500  !fault/);
+    assert.match(out, /^4 traces; service map: inventory, inventory@db\.internal, shop, shop@db\.internal; edges: inventory → inventory@db\.internal, shop → inventory, shop → shop@db\.internal$/m);
+    assert.match(out, /^Open http:\/\/127\.0\.0\.1:\d+ to see them/m);
   });
 
   it('translate-spans: prints each document as the daemon receives it, every one valid', async () => {

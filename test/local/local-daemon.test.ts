@@ -123,7 +123,7 @@ describe('otel-xray local: the local daemon and its API', function () {
       seen.add(entity.id);
     }
     assert.ok(detail.entities.some((e: { name: string }) => e.name === 'render invoice in a worker'), 'the worker thread\'s subsegment');
-    assert.ok(detail.entities.some((e: { name: string; service: string }) => e.name === 'shop@db.internal' && e.service === 'inventory'), 'the inventory query');
+    assert.ok(detail.entities.some((e: { name: string; service: string }) => e.name === 'inventory@db.internal' && e.service === 'inventory'), 'the inventory query');
     assert.ok(checkout.duration > 0);
   });
 
@@ -174,7 +174,7 @@ describe('otel-xray local: the local daemon and its API', function () {
     assert.equal(body.nodes.find((n: { name: string }) => n.name === 'inventory').requests, 1);
     const edges = body.edges.map((e: { source: string; target: string; requests: number }) => `${e.source}→${e.target}:${e.requests}`).sort();
     assert.ok(edges.includes('shop→inventory:1'), edges.join(' '));
-    assert.ok(edges.includes('shop→shop@db.internal:1') && edges.includes('inventory→shop@db.internal:1'), edges.join(' '));
+    assert.ok(edges.includes('shop→shop@db.internal:1') && edges.includes('inventory→inventory@db.internal:1'), edges.join(' '));
   });
 
   it('answers the sampling API on the daemon port over TCP: the default rule, and targets', async () => {
@@ -286,6 +286,24 @@ describe('otel-xray local: assembly, save and load, forward, bounds', function (
     } finally {
       await local.close();
       await real.close();
+    }
+  });
+
+  it('--tail prints a trace once it is complete and quiet, as a tree, and again when more of it arrives', async () => {
+    const lines: string[] = [];
+    const local = await startLocal({ address: '127.0.0.1:0', ui: '127.0.0.1:0', tail: true, write: (line) => lines.push(line) });
+    try {
+      await sendDatagrams(local.daemon.port, [segment({ in_progress: true, end_time: undefined })]);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal(lines.length, 1, 'an in-progress trace is not printed');
+      await sendDatagrams(local.daemon.port, [segment({ http: { request: { method: 'GET', url: 'http://shop/orders' }, response: { status: 500 } }, fault: true, subsegments: [{ name: 'db', id: '2222222222222222', namespace: 'remote', start_time: 1795970000.2, end_time: 1795970000.5 }] })]);
+      await until(async () => lines.length, (n) => n === 2, 'the tree');
+      assert.equal(lines[1], `trace ${TRACE}\n  ■ svc  +0.0 ms  1000.0 ms GET http://shop/orders → 500  !fault\n    └ db [remote]  +200.0 ms  300.0 ms\n`);
+      await sendDatagrams(local.daemon.port, [DAEMON_HEADER + JSON.stringify({ name: 'late', id: '4444444444444444', type: 'subsegment', trace_id: TRACE, parent_id: '1111111111111111', start_time: 1795970000.6, end_time: 1795970000.7 })]);
+      await until(async () => lines.length, (n) => n === 3, 'the tree again');
+      assert.match(lines[2] as string, /└ late  \+600\.0 ms  100\.0 ms\n$/);
+    } finally {
+      await local.close();
     }
   });
 

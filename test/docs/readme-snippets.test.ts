@@ -18,7 +18,8 @@ import { unusedUdpPort } from '../helpers/ports';
  *   in the app made by the nearest install line above them, sending to a UdpSink: one request, then its
  *   X-Amzn-Trace-Id header, its segment (schema-validated) with content_length, and a prompt exit on SIGTERM;
  * - `npx otel-xray listen` runs the stand-in daemon, and the next run line below is pointed at it: the request's
- *   line must be printed;
+ *   line must be printed; `npx otel-xray local` runs the local daemon and viewer the same way (its viewer on a
+ *   free port): the request's trace must be in its API;
  * - a js block whose first line names its file and how it is loaded (`// tracing.js … node --require
  *   ./tracing.js app.js`) is written to that file and run the same way; it must exit with 0 within 2 s of SIGTERM.
  * A block that is not meant to run says why just before its fence: `<!-- not run: reason -->`.
@@ -53,7 +54,7 @@ interface Snippet {
 
 type Command =
   | { kind: 'install'; packages: string[] }
-  | { kind: 'listen'; args: string[] }
+  | { kind: 'listen'; tool: 'listen' | 'local'; args: string[] }
   | { kind: 'run'; env: Record<string, string>; args: string[] };
 
 /** The README's fenced blocks in the checked languages, with the not-run mark before each, if any. */
@@ -84,7 +85,9 @@ function parseCommand(text: string): Command | undefined {
     const packages = words.slice(2);
     return packages.length > 0 && packages.every((p) => !p.startsWith('-')) ? { kind: 'install', packages } : undefined;
   }
-  if (words[0] === 'npx' && words[1] === 'otel-xray' && words[2] === 'listen') return { kind: 'listen', args: words.slice(3) };
+  if (words[0] === 'npx' && words[1] === 'otel-xray' && (words[2] === 'listen' || words[2] === 'local')) {
+    return { kind: 'listen', tool: words[2], args: words.slice(3) };
+  }
   const env: Record<string, string> = {};
   while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=\S*$/.test(words[0] as string)) {
     const [name, ...value] = (words.shift() as string).split('=');
@@ -320,7 +323,8 @@ describe('README snippets, each run in a fresh app', function () {
           assert.ok(next?.kind === 'run', 'a `node --require otel-xray/register …` line follows to send it something');
           const dir = await appFor(install as string[]);
           const address = `127.0.0.1:${await unusedUdpPort()}`;
-          const listener = spawn('npx', ['otel-xray', 'listen', ...command.args], {
+          const viewerArgs = command.tool === 'local' ? ['--ui', '127.0.0.1:0'] : [];
+          const listener = spawn('npx', ['otel-xray', command.tool, ...command.args, ...viewerArgs], {
             // npm_config_yes=false: never fetch an otel-xray from the registry when the app lacks it.
             cwd: dir, env: cleanEnv({ AWS_XRAY_DAEMON_ADDRESS: address, npm_config_yes: 'false' }), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
           });
@@ -332,11 +336,24 @@ describe('README snippets, each run in a fresh app', function () {
             }
           };
           try {
-            const { output } = await startUntil(listener, new RegExp(`listening on udp ${address}`), 15_000, stop);
-            const result = await runApp(dir, next, address);
-            const line = new RegExp(`^segment "[^"]+" ${result.traceId} GET http://\\S+${REQUEST_PATH} 200 [\\d.]+ ms`, 'm');
-            for (let i = 0; i < 100 && !line.test(output()); i++) await new Promise((r) => setTimeout(r, 20));
-            assert.match(output(), line, 'the listener prints the request\'s segment');
+            if (command.tool === 'local') {
+              const { match } = await startUntil(listener, new RegExp(`X-Ray daemon on udp ${address} .*viewer at (http://\\S+)`), 15_000, stop);
+              const result = await runApp(dir, next, address);
+              const viewer = match[1] as string;
+              let ids: string[] = [];
+              for (let i = 0; i < 100 && !ids.includes(result.traceId); i++) {
+                const reply = await fetch(`${viewer}/api/traces`);
+                ids = ((await reply.json()) as { traces: Array<{ id: string }> }).traces.map((t) => t.id);
+                if (!ids.includes(result.traceId)) await new Promise((r) => setTimeout(r, 20));
+              }
+              assert.ok(ids.includes(result.traceId), `the viewer lists the request's trace ${result.traceId}: ${ids.join(', ')}`);
+            } else {
+              const { output } = await startUntil(listener, new RegExp(`listening on udp ${address}`), 15_000, stop);
+              const result = await runApp(dir, next, address);
+              const line = new RegExp(`^segment "[^"]+" ${result.traceId} GET http://\\S+${REQUEST_PATH} 200 [\\d.]+ ms`, 'm');
+              for (let i = 0; i < 100 && !line.test(output()); i++) await new Promise((r) => setTimeout(r, 20));
+              assert.match(output(), line, 'the listener prints the request\'s segment');
+            }
           } finally {
             stop();
           }

@@ -38,7 +38,8 @@ function get(port, path, headers = {}) {
 }
 
 // The trees are printed as `otel-xray local --tail` prints them (the same code, from the built package).
-const { formatTrace, TraceStore } = require('../build/bundle/otel-xray.js');
+const { TraceStore } = require('../build/src/local/trace-store.js');
+const { formatTrace } = require('../build/src/local/trace-tree.js');
 
 daemon.bind(0, '127.0.0.1', async () => {
   const env = { PATH: process.env.PATH, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`, AWS_XRAY_TRACING_NAME: `${sample}-shop`, AWS_XRAY_SAMPLING: 'false' };

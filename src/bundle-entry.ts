@@ -3,6 +3,3 @@
 export * from './index';
 export { registerPreload } from './register';
 export { runCli } from './cli/index';
-// For the repository's samples, which print traces as `otel-xray local --tail` does (not part of the public API).
-export { isSegmentDocument, TraceStore } from './local/trace-store';
-export { formatTrace } from './local/trace-tree';

@@ -38,7 +38,8 @@ const listen = (server, ...args) => new Promise((resolve) => server.listen(...ar
 const hex = (bytes) => randomBytes(bytes).toString('hex');
 
 // The trees are printed as `otel-xray local --tail` prints them (the same code, from the built package).
-const { formatTrace, TraceStore } = require('../../build/bundle/otel-xray.js');
+const { TraceStore } = require('../../build/src/local/trace-store.js');
+const { formatTrace } = require('../../build/src/local/trace-tree.js');
 
 /** A runtime stand-in speaking JSON lines: commands on stdin, results on fd 3 (test/fixtures/lambda/runtime.cjs). */
 function startFunction(env) {

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatEndpoint, parseDaemonAddress } from '../config/daemon-address';
-import type { Endpoint } from '../config/daemon-address';
+import type { DaemonAddress, Endpoint } from '../config/daemon-address';
 import { DAEMON_HEADER } from '../wire';
 import { parseFilter } from './filter';
 import type { AssembledTrace, RawEntity } from './model';
@@ -88,10 +88,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalDaemon> {
   saving?.on('error', (err) => options.write(`otel-xray local: cannot save to ${options.save}: ${err.message}`));
   const tail = options.tail === true ? new Tail(store, options.write) : undefined;
 
-  const udp = createSocket(daemonAddress.udp.host.includes(':') ? 'udp6' : 'udp4');
   const forwarder = forwardTo === undefined ? undefined : createSocket(forwardTo.host.includes(':') ? 'udp6' : 'udp4');
   forwarder?.on('error', () => undefined); // a real daemon that is down must not stop the local one
-  udp.on('message', (message) => {
+  const onMessage = (message: Buffer): void => {
     stats.received++;
     const document = readDatagram(message, stats);
     if (document === undefined) return;
@@ -100,18 +99,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalDaemon> {
     saving?.write(`${document.json}\n`);
     if (forwarder !== undefined && forwardTo !== undefined) forwarder.send(message, forwardTo.port, forwardTo.host);
     tail?.touched(traceId);
-  });
-  await bindUdp(udp, daemonAddress.udp);
-  try {
-    udp.setRecvBufferSize(8 * 1024 * 1024); // bursts: thousands of datagrams a second
-  } catch {
-    // the system caps it lower: its own default then
-  }
-  const daemon = { host: daemonAddress.udp.host, port: (udp.address() as AddressInfo).port };
-
-  // The sampling API: on the daemon's port, over TCP (the port just bound, when it was 0).
+  };
   const sampling = createServer((req, res) => void answerSampling(req, res, rules));
-  await listenHttp(sampling, daemon.host, daemonAddress.tcp.port === 0 ? daemon.port : daemonAddress.tcp.port);
+  const udp = await bindDaemon(daemonAddress, sampling, onMessage);
+  const daemon = { host: daemonAddress.udp.host, port: (udp.address() as AddressInfo).port };
 
   const viewer = createServer((req, res) => answerViewer(req, res, store, stats));
   await listenHttp(viewer, uiAddress.udp.host, uiAddress.udp.port);
@@ -187,6 +178,31 @@ function loadSaved(file: string, store: TraceStore, write: (line: string) => voi
     skipped++;
   }
   write(`otel-xray local: loaded ${loaded} documents from ${file}${skipped > 0 ? ` (${skipped} lines were not segment documents)` : ''}`);
+}
+
+/**
+ * The daemon's two sockets: UDP for documents, and the sampling API over TCP on the same port. With port 0 the
+ * system picks the UDP port, which TCP may hold already (another program's connection): then both try again.
+ */
+async function bindDaemon(address: DaemonAddress, sampling: Server, onMessage: (message: Buffer) => void): Promise<Socket> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = createSocket(address.udp.host.includes(':') ? 'udp6' : 'udp4');
+    udp.on('message', onMessage);
+    await bindUdp(udp, address.udp);
+    try {
+      udp.setRecvBufferSize(8 * 1024 * 1024); // bursts: thousands of datagrams a second
+    } catch {
+      // the system caps it lower: its own default then
+    }
+    const port = (udp.address() as AddressInfo).port;
+    try {
+      await listenHttp(sampling, address.tcp.host, address.tcp.port === 0 ? port : address.tcp.port);
+      return udp;
+    } catch (err) {
+      udp.close();
+      if (address.udp.port !== 0 || address.tcp.port !== 0 || attempt === 10) throw err;
+    }
+  }
 }
 
 function bindUdp(socket: Socket, endpoint: Endpoint): Promise<void> {

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { DAEMON_HEADER } from '../src/index';
 import { unusedUdpPort } from './helpers/ports';
@@ -85,5 +87,15 @@ describe('the otel-xray command', function () {
     const missingRules = await run(['local', '--address', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--sampling-rules', '/nonexistent/rules.json']);
     assert.equal(missingRules.code, 1);
     assert.match(missingRules.err, /--sampling-rules: cannot read \/nonexistent\/rules\.json/);
+    // The viewer's port taken: the error, and the command ends (nothing left open).
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const busy = await run(['local', '--address', '127.0.0.1:0', '--ui', `127.0.0.1:${(taken.address() as AddressInfo).port}`]);
+      assert.equal(busy.code, 1);
+      assert.match(busy.err, /otel-xray local: listen EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
   });
 });

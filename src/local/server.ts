@@ -105,7 +105,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalDaemon> {
   const daemon = { host: daemonAddress.udp.host, port: (udp.address() as AddressInfo).port };
 
   const viewer = createServer((req, res) => answerViewer(req, res, store, stats));
-  await listenHttp(viewer, uiAddress.udp.host, uiAddress.udp.port);
+  try {
+    await listenHttp(viewer, uiAddress.udp.host, uiAddress.udp.port);
+  } catch (err) {
+    // The viewer's port is taken: close what is open, so the command ends with its error instead of hanging.
+    tail?.stop();
+    udp.close();
+    sampling.close();
+    saving?.end();
+    forwarder?.close();
+    throw err;
+  }
   const viewerEndpoint = { host: uiAddress.udp.host, port: (viewer.address() as AddressInfo).port };
 
   options.write(

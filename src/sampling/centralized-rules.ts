@@ -14,6 +14,11 @@ export interface CentralRule {
   readonly resourceArn: (value: string) => boolean;
   /** Every key must be present on the request and match. */
   readonly attributes: ReadonlyArray<readonly [string, (value: string) => boolean]>;
+  /**
+   * Present when the rule has `SamplingRateBoost`: X-Ray may raise its rate for a while when services report
+   * anomalies (adaptive sampling). Its MaxRate and cooldown are X-Ray's business; only the presence matters here.
+   */
+  readonly boost: { readonly disableDefaultAnomalyDetection: boolean } | undefined;
 }
 
 /**
@@ -41,11 +46,15 @@ export function parseSamplingRules(records: readonly unknown[]): CentralRule[] {
         if (typeof value === 'string') attributes.push([key, compileWildcard(value)]);
       }
     }
+    const boost = rule.SamplingRateBoost;
     rules.push(Object.freeze({
       name, priority, fixedRate, reservoirSize: Math.floor(reservoirSize),
       serviceName: pattern('ServiceName'), serviceType: pattern('ServiceType'), host: pattern('Host'),
       httpMethod: pattern('HTTPMethod'), urlPath: pattern('URLPath'), resourceArn: pattern('ResourceARN'),
       attributes: Object.freeze(attributes),
+      boost: boost !== null && typeof boost === 'object'
+        ? Object.freeze({ disableDefaultAnomalyDetection: (boost as { DisableDefaultAnomalyDetection?: unknown }).DisableDefaultAnomalyDetection === true })
+        : undefined,
     }));
   }
   return rules.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

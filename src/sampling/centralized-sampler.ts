@@ -31,6 +31,9 @@ export interface CentralizedSamplerOptions {
 /** Pages of GetSamplingRules followed at most (X-Ray allows a few hundred rules; 100 a page). */
 const MAX_RULE_PAGES = 20;
 
+/** At most this many boost statistics documents per SamplingTargets call (the API's limit). */
+const MAX_BOOST_DOCUMENTS = 25;
+
 /** One rule's live state: its quota from the last target, borrowing, and the statistics to report. */
 class RuleState {
   quota: Reservoir | undefined;
@@ -40,6 +43,13 @@ class RuleState {
   requests = 0;
   sampled = 0;
   borrowed = 0;
+  /** X-Ray's sampling boost: this rate in place of the fixed rate, after the reservoir, until the time given. */
+  boostRate = 0;
+  boostUntilMillis = 0;
+  /** Adaptive sampling statistics (rules with SamplingRateBoost): traces seen, anomalous, anomalous and sampled. */
+  traces = 0;
+  anomalies = 0;
+  sampledAnomalies = 0;
 
   /** `previous`: the state of the same rule before a refresh, whose quota, borrowing and statistics carry on. */
   constructor(readonly rule: CentralRule, previous?: RuleState) {
@@ -53,19 +63,29 @@ class RuleState {
     this.requests = previous.requests;
     this.sampled = previous.sampled;
     this.borrowed = previous.borrowed;
+    this.boostRate = previous.boostRate;
+    this.boostUntilMillis = previous.boostUntilMillis;
+    this.traces = previous.traces;
+    this.anomalies = previous.anomalies;
+    this.sampledAnomalies = previous.sampledAnomalies;
+  }
+
+  /** The rate after the reservoir: X-Ray's boost while it lasts (it replaces the fixed rate), else the fixed rate. */
+  private _rate(nowMillis: number): number {
+    return nowMillis < this.boostUntilMillis ? this.boostRate : this.fixedRate;
   }
 
   decide(nowMillis: number, random: () => number): boolean {
     this.requests++;
     let sampled: boolean;
     if (this.quota !== undefined && nowMillis < this.quotaUntilMillis) {
-      sampled = this.quota.take(nowMillis) || random() < this.fixedRate;
+      sampled = this.quota.take(nowMillis) || random() < this._rate(nowMillis);
     } else if (this.rule.reservoirSize > 0 && this.borrow.take(nowMillis)) {
       // No valid quota yet (or any more): borrow one request a second, as the SDKs do.
       this.borrowed++;
       sampled = true;
     } else {
-      sampled = random() < this.fixedRate;
+      sampled = random() < this._rate(nowMillis);
     }
     if (sampled) this.sampled++;
     return sampled;
@@ -109,6 +129,32 @@ export class CentralizedSampler implements Sampler {
     this._stopped = true;
     if (this._rulesTimer !== undefined) clearTimeout(this._rulesTimer);
     if (this._targetsTimer !== undefined) clearTimeout(this._targetsTimer);
+  }
+
+  /** The rules with SamplingRateBoost, by name: those whose traces adaptive sampling counts. */
+  boostRule(name: string): CentralRule | undefined {
+    const state = this._states?.find((s) => s.rule.name === name);
+    return state?.rule.boost === undefined ? undefined : state.rule;
+  }
+
+  /** True when some rule in use has SamplingRateBoost. */
+  get hasBoostRules(): boolean {
+    return (this._states ?? []).some((s) => s.rule.boost !== undefined);
+  }
+
+  /**
+   * Adaptive sampling counts a trace under the rule that decided it: once when this process first sees it end a
+   * span, and once more (and as sampled, if it was) when it is first found anomalous. Reported with the targets.
+   */
+  countTrace(ruleName: string, event: 'seen' | 'anomaly', sampled: boolean): void {
+    const state = this._states?.find((s) => s.rule.name === ruleName);
+    if (state?.rule.boost === undefined) return;
+    if (event === 'seen') {
+      state.traces++;
+      return;
+    }
+    state.anomalies++;
+    if (sampled) state.sampledAnomalies++;
   }
 
   /** How long the next poll waits after failures, for tests and diagnostics. */
@@ -160,7 +206,19 @@ export class CentralizedSampler implements Sampler {
       RequestCount: s.requests, SampledCount: s.sampled, BorrowCount: s.borrowed,
     }));
     for (const s of states) s.requests = s.sampled = s.borrowed = 0;
-    const reply = await this._post('/SamplingTargets', { SamplingStatisticsDocuments: documents });
+    // Adaptive sampling: each boost rule's traces since the last call, named by this service (X-Ray boosts from these).
+    const boostDocuments = states
+      .filter((s) => s.rule.boost !== undefined && s.traces > 0)
+      .slice(0, MAX_BOOST_DOCUMENTS)
+      .map((s) => ({
+        RuleName: s.rule.name, ServiceName: this._options.serviceName.slice(0, 64), Timestamp: timestamp,
+        TotalCount: s.traces, AnomalyCount: s.anomalies, SampledAnomalyCount: s.sampledAnomalies,
+      }));
+    for (const s of states) s.traces = s.anomalies = s.sampledAnomalies = 0;
+    const body = boostDocuments.length > 0
+      ? { SamplingStatisticsDocuments: documents, SamplingBoostStatisticsDocuments: boostDocuments }
+      : { SamplingStatisticsDocuments: documents };
+    const reply = await this._post('/SamplingTargets', body);
     const targets = (reply as { SamplingTargetDocuments?: unknown } | undefined)?.SamplingTargetDocuments;
     this._failures = Array.isArray(targets) ? 0 : this._failures + 1;
     if (!Array.isArray(targets)) {
@@ -175,6 +233,15 @@ export class CentralizedSampler implements Sampler {
       if (typeof target.ReservoirQuota === 'number' && target.ReservoirQuota >= 0 && typeof target.ReservoirQuotaTTL === 'number') {
         state.quota = new Reservoir(Math.floor(target.ReservoirQuota));
         state.quotaUntilMillis = target.ReservoirQuotaTTL * 1000;
+      }
+      // A boost lasts until its TTL (epoch seconds); a target without one ends any boost, as X-Ray resends it while
+      // it lasts.
+      const boost = target.SamplingBoost as { BoostRate?: unknown; BoostRateTTL?: unknown } | undefined;
+      if (boost !== null && typeof boost === 'object' && typeof boost.BoostRate === 'number' && boost.BoostRate >= 0 && boost.BoostRate <= 1 && typeof boost.BoostRateTTL === 'number') {
+        state.boostRate = boost.BoostRate;
+        state.boostUntilMillis = boost.BoostRateTTL * 1000;
+      } else {
+        state.boostUntilMillis = 0;
       }
       if (typeof target.Interval === 'number' && target.Interval > 0) {
         // Between 1 s and 5 min whatever the service says: no storm, no timer overflow.

@@ -18,6 +18,7 @@ import { loadLocalRules } from './sampling/local-rules';
 import { LocalRulesSampler } from './sampling/local-rules-sampler';
 import { CentralizedSampler } from './sampling/centralized-sampler';
 import { UpstreamAwareSampler } from './sampling/upstream-aware-sampler';
+import { adaptiveRecording, RecordForAdaptiveSampling } from './sampling/adaptive-processor';
 import { XRaySpanProcessor } from './span-processor';
 import type { TranslateOptions } from './translate/options';
 import type { Emitter } from './emit/emitter';
@@ -26,6 +27,8 @@ import type { Emitter } from './emit/emitter';
 export interface SamplerParts {
   readonly sampler: Sampler;
   readonly stop: () => void;
+  /** X-Ray's centralized rules, when they are in use (adaptive sampling reports to them). */
+  readonly central?: CentralizedSampler;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createSampler(
   debug?: (line: string) => void,
 ): SamplerParts {
   let stop = (): void => undefined;
+  let central: CentralizedSampler | undefined;
   const ratio = (): number => {
     const value = config.samplerArg === undefined ? 1 : Number(config.samplerArg);
     if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
@@ -60,15 +64,18 @@ export function createSampler(
       default: {
         let root = xrayRootSampler(config, warn);
         if (config.centralizedSampling) {
-          const central = new CentralizedSampler({ endpoint: config.processor.daemon.tcp, fallback: root, serviceName: config.tracingName, serviceType, warn }).start();
-          stop = () => central.stop();
-          root = central;
+          const started = new CentralizedSampler({ endpoint: config.processor.daemon.tcp, fallback: root, serviceName: config.tracingName, serviceType, warn }).start();
+          stop = () => started.stop();
+          root = started;
+          central = started;
         }
-        sampler = new ParentBasedSampler({ root });
+        // Adaptive sampling judges each trace's outcome: its entry span is recorded even when not sampled.
+        const adaptive = { config: config.adaptiveSampling, sampler: central };
+        sampler = new RecordForAdaptiveSampling(new ParentBasedSampler({ root }), () => adaptiveRecording(adaptive));
       }
     }
   }
-  return { sampler: new UpstreamAwareSampler(sampler, isEnabled, debug), stop };
+  return { sampler: new UpstreamAwareSampler(sampler, isEnabled, debug), stop, ...(central === undefined ? {} : { central }) };
 }
 
 /** X-Ray's rules for new traces: the local rules document when one is configured and valid, else the default rule. */

@@ -24,7 +24,7 @@ import type { TranslateOptions } from './translate/options';
 export interface XRayProcessorStats {
   spansEnded: number;
   /** Batches of spans that left the buffer, by reason. */
-  flushes: Record<FlushReason | 'untracked', number>;
+  flushes: Record<FlushReason | 'untracked' | 'captured', number>;
   pack: PackCounts;
   emitter: EmitterCounts | undefined;
   bufferedSpans: number;
@@ -76,7 +76,7 @@ export class XRaySpanProcessor implements SpanProcessor {
   private readonly _stopFlushingOnExit: () => void;
   private readonly _stats = {
     spansEnded: 0,
-    flushes: { 'segment-ended': 0, 'late-span': 0, 'orphans-ended': 0, streaming: 0, 'buffer-full': 0, 'max-age': 0, 'force-flush': 0, untracked: 0 },
+    flushes: { 'segment-ended': 0, 'late-span': 0, 'orphans-ended': 0, streaming: 0, 'buffer-full': 0, 'max-age': 0, 'force-flush': 0, untracked: 0, captured: 0 },
   };
 
   constructor(options: XRaySpanProcessorOptions = {}, resolved?: ResolvedProcessorConfig) {
@@ -211,6 +211,24 @@ export class XRaySpanProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * Adaptive sampling's anomaly trace capture: sends spans of a trace that was not sampled, found anomalous, as
+   * ordinary documents, marked `aws.trace.flag.sampled: false` (in their metadata) so a partial trace reads as one.
+   */
+  sendCaptured(spans: readonly ReadableSpan[]): void {
+    if (this._shutdown !== undefined || spans.length === 0) return;
+    try {
+      const marked = spans.map((span) => {
+        const view = Object.create(span) as ReadableSpan;
+        Object.defineProperty(view, 'attributes', { value: { ...span.attributes, [CAPTURED_MARK]: false } });
+        return view;
+      });
+      this._enqueue(marked, 'captured');
+    } catch (err) {
+      this._problems.report('capture', `a captured span could not be sent: ${String(err)}`);
+    }
+  }
+
   /** Flushes, then closes the socket. After it, nothing is sent and nothing throws. Safe to call more than once. */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {
@@ -238,7 +256,7 @@ export class XRaySpanProcessor implements SpanProcessor {
     };
   }
 
-  private _enqueue(spans: ReadableSpan[], reason: FlushReason | 'untracked'): void {
+  private _enqueue(spans: ReadableSpan[], reason: FlushReason | 'untracked' | 'captured'): void {
     this._stats.flushes[reason]++;
     this._ready.push(spans);
     this._readySpans += spans.length;
@@ -329,6 +347,9 @@ export class XRaySpanProcessor implements SpanProcessor {
  * (bench/processor.bench.js): its ephemeron entries are costly for the garbage collector at this churn.
  */
 const BUCKET = Symbol('otel-xray.bucket');
+
+/** Marks the spans of anomaly trace capture, as the AWS distros do: their trace was not sampled. */
+const CAPTURED_MARK = 'aws.trace.flag.sampled';
 
 /** How long a segment whose root has ended waits for children still open (framework handler spans). */
 const ROOT_GRACE_MILLIS = 100;

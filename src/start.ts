@@ -13,6 +13,7 @@ import { outgoingIgnoreRules } from './ignore/outgoing-rules';
 import { patchModules } from './patch/patch-modules';
 import { warnOnOtherTracerProvider } from './provider-guard';
 import { lambdaParts } from './lambda/setup';
+import { AdaptiveSamplingProcessor } from './sampling/adaptive-processor';
 import { setLambdaHandlerWrapper } from './lambda/wrap-handler';
 
 /** A running otel-xray: what start() returns. */
@@ -86,11 +87,15 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   // In Lambda, Lambda decides sampling (the trace header says) and records the function's segment.
   const lambda = config.lambda ? lambdaParts({ env, processor, isEnabled: () => state.enabled, warn, debug }) : undefined;
   const sampling = lambda === undefined ? createSampler(config, warn, () => state.enabled, () => serviceType, debug) : { sampler: lambda.sampler, stop: () => undefined };
+  // X-Ray adaptive sampling (boost statistics, anomaly trace capture) with X-Ray's rules; Lambda decides there.
+  const adaptive = lambda === undefined && config.sampling && config.sampler === 'xray'
+    ? new AdaptiveSamplingProcessor({ sampler: 'central' in sampling ? sampling.central : undefined, config: config.adaptiveSampling, capture: (spans) => processor.sendCaptured(spans) })
+    : undefined;
   const provider = new NodeTracerProvider({
     resource,
     sampler: sampling.sampler,
     idGenerator: createIdGenerator(),
-    spanProcessors: [processor],
+    spanProcessors: adaptive === undefined ? [processor] : [processor, adaptive],
   });
   provider.register({ propagator: createPropagator(config), ...(lambda === undefined ? {} : { contextManager: lambda.contextManager }) });
   const stopGuarding = warnOnOtherTracerProvider(provider, warn);

@@ -9,6 +9,8 @@ import { resolveSetting } from './setting';
 import type { Env, SettingSpec } from './setting';
 import { checkOutgoingRule } from '../ignore/outgoing-rules';
 import type { OutgoingIgnoreRule } from '../ignore/outgoing-rules';
+import { parseAdaptiveSamplingConfig } from '../sampling/adaptive-config';
+import type { AdaptiveSamplingConfig } from '../sampling/adaptive-config';
 
 export const CONTEXT_MISSING = ['LOG_ERROR', 'RUNTIME_ERROR', 'IGNORE_ERROR'] as const;
 export type ContextMissing = (typeof CONTEXT_MISSING)[number];
@@ -70,6 +72,12 @@ export interface XRayOptions extends XRaySpanProcessorOptions {
   samplerArg?: string;
   /** Propagators: `xray` (default), `tracecontext`, `baggage`. `OTEL_PROPAGATORS`. */
   propagators?: readonly string[];
+  /**
+   * X-Ray adaptive sampling's local configuration (`AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG`): a file path or inline
+   * YAML/JSON, or the object. `version: 1.0`, `anomalyConditions` (errorCodeRegex, highLatencyMs, operations,
+   * usage) and `anomalyCaptureLimit.anomalyTracesPerSecond`. Turns on anomaly trace capture. Default: none.
+   */
+  adaptiveSampling?: string | object;
   /** Instrumentations to enable (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`) and to disable (`OTEL_NODE_DISABLED_INSTRUMENTATIONS`). */
   enabledInstrumentations?: readonly string[];
   disabledInstrumentations?: readonly string[];
@@ -100,6 +108,8 @@ export interface XRayConfig {
   readonly propagators: readonly string[];
   readonly enabledInstrumentations: readonly string[];
   readonly disabledInstrumentations: readonly string[];
+  /** Adaptive sampling's local configuration, parsed; undefined when none is given (or it is not valid). */
+  readonly adaptiveSampling: AdaptiveSamplingConfig | undefined;
   /** Running in AWS Lambda (its runtime sets LAMBDA_TASK_ROOT / AWS_LAMBDA_FUNCTION_NAME): Lambda mode. */
   readonly lambda: boolean;
   readonly processor: ResolvedProcessorConfig;
@@ -160,6 +170,14 @@ export function resolveXRayConfig(options: XRayOptions, env: Env, logger: DiagLo
     propagators: get({ env: 'OTEL_PROPAGATORS', option: 'propagators', parse: parsePropagators, fallback: Object.freeze(['xray']) }, options.propagators),
     enabledInstrumentations: get(list('OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'enabledInstrumentations'), options.enabledInstrumentations),
     disabledInstrumentations: get(list('OTEL_NODE_DISABLED_INSTRUMENTATIONS', 'disabledInstrumentations'), options.disabledInstrumentations),
+    adaptiveSampling: get<AdaptiveSamplingConfig | undefined>({
+      env: 'AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG', option: 'adaptiveSampling', fallback: undefined,
+      parse: (value: unknown) => {
+        const parsed = parseAdaptiveSamplingConfig(value);
+        return typeof parsed === 'string' ? { invalid: `${parsed}; adaptive sampling is off` } : parsed;
+      },
+      show: (v) => (v === undefined ? '(none)' : 'the given configuration'),
+    }, options.adaptiveSampling),
     lambda: inLambda(env),
     processor: resolveProcessorConfig(options, env, logger),
   });

@@ -31,6 +31,8 @@ export interface CentralizedSamplerOptions {
 /** Pages of GetSamplingRules followed at most (X-Ray allows a few hundred rules; 100 a page). */
 const MAX_RULE_PAGES = 20;
 
+const NOT_RECORDED: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
+
 /** At most this many boost statistics documents per SamplingTargets call (the API's limit). */
 const MAX_BOOST_DOCUMENTS = 25;
 
@@ -265,9 +267,11 @@ export class CentralizedSampler implements Sampler {
     for (const state of states) {
       if (!ruleMatches(state.rule, request)) continue;
       const sampled = state.decide(this._now(), this._random);
-      return sampled
-        ? { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name } }
-        : { decision: SamplingDecision.NOT_RECORD };
+      if (sampled) return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name } };
+      // A boost rule's unsampled traces count too: the rule is named for when the span is recorded all the same.
+      return state.rule.boost === undefined
+        ? NOT_RECORDED
+        : { decision: SamplingDecision.NOT_RECORD, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name } };
     }
     return this._options.fallback.shouldSample(context, traceId, name, kind, attributes, links);
   }

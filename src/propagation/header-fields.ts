@@ -3,6 +3,8 @@ export interface TraceHeaderFields {
   root?: string;
   parent?: string;
   sampled?: string;
+  /** Adaptive sampling: the root's sampling rule (see sampling/rule-hash.ts). */
+  xrsr?: string;
 }
 
 const ROOT = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
@@ -20,6 +22,7 @@ export function readTraceHeaderFields(header: string): TraceHeaderFields {
     if (key === 'root') fields.root = value;
     else if (key === 'parent') fields.parent = value;
     else if (key === 'sampled') fields.sampled = value;
+    else if (key === 'xrsr') fields.xrsr = value;
   }
   return fields;
 }

@@ -1,7 +1,9 @@
 import { createContextKey, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
-import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter, TraceState } from '@opentelemetry/api';
+import { TraceState as CoreTraceState } from '@opentelemetry/core';
 import { newXRayTraceIdHex, randomHexId } from '../translate/ids';
 import { readTraceHeaderFields, spanIdOfParent, traceIdOfRoot } from './header-fields';
+import { isRuleHash, RULE_KEY } from '../sampling/rule-hash';
 
 export const TRACE_HEADER = 'x-amzn-trace-id';
 
@@ -36,16 +38,20 @@ export class XRayPropagator implements TextMapPropagator {
     if (spanContext === undefined || !isSpanContextValid(spanContext)) return;
     const traceId = spanContext.traceId;
     const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '1' : '0';
-    setter.set(carrier, TRACE_HEADER, `Root=1-${traceId.substring(0, 8)}-${traceId.substring(8)};Parent=${spanContext.spanId};Sampled=${sampled}`);
+    // Adaptive sampling: the root's rule travels with the trace, so downstream anomalies count toward it.
+    const rule = spanContext.traceState?.get(RULE_KEY);
+    const extra = isRuleHash(rule) ? `;${RULE_KEY}=${rule}` : '';
+    setter.set(carrier, TRACE_HEADER, `Root=1-${traceId.substring(0, 8)}-${traceId.substring(8)};Parent=${spanContext.spanId};Sampled=${sampled}${extra}`);
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const header = readHeader(carrier, getter);
     if (header === undefined) return context;
-    const { root, parent, sampled } = readTraceHeaderFields(header);
+    const { root, parent, sampled, xrsr } = readTraceHeaderFields(header);
     const traceId = traceIdOfRoot(root); // undefined for the X-Ray SDKs' no-op id too
     const parentId = spanIdOfParent(parent);
-    if (sampled === '0') return notSampled(context, traceId, parentId);
+    const traceState = ruleTraceState(xrsr ?? ruleFromW3C(carrier, getter));
+    if (sampled === '0') return notSampled(context, traceId, parentId, traceState);
     if (traceId === undefined) return context;
     const decided = sampled === '1';
     const spanContext = {
@@ -54,6 +60,7 @@ export class XRayPropagator implements TextMapPropagator {
       spanId: parentId ?? randomHexId(),
       traceFlags: sampled === '1' ? TraceFlags.SAMPLED : TraceFlags.NONE,
       isRemote: true,
+      ...(traceState === undefined ? {} : { traceState }),
     };
     let out = trace.setSpanContext(context, spanContext);
     if (parentId === undefined || !decided) {
@@ -75,10 +82,34 @@ export class XRayPropagator implements TextMapPropagator {
  * the span context is valid and the parent-based sampler sees the decision. A real Root is kept, and noted so
  * the response header can answer with it.
  */
-function notSampled(context: Context, traceId: string | undefined, parentId: string | undefined): Context {
-  const spanContext = { traceId: traceId ?? newXRayTraceIdHex(Date.now()), spanId: parentId ?? randomHexId(), traceFlags: TraceFlags.NONE, isRemote: true };
+function notSampled(context: Context, traceId: string | undefined, parentId: string | undefined, traceState: TraceState | undefined): Context {
+  const spanContext = {
+    traceId: traceId ?? newXRayTraceIdHex(Date.now()), spanId: parentId ?? randomHexId(), traceFlags: TraceFlags.NONE, isRemote: true,
+    ...(traceState === undefined ? {} : { traceState }),
+  };
   const out = trace.setSpanContext(context, spanContext);
   return traceId === undefined ? out : out.setValue(CALLER_ROOT_KEY, traceId);
+}
+
+/**
+ * The root's rule as the AWS distros carry it (W3C `tracestate`, else `baggage`), for a caller on one of them that
+ * sends the X-Ray header too.
+ */
+function ruleFromW3C(carrier: unknown, getter: TextMapGetter): string | undefined {
+  for (const name of ['tracestate', 'baggage']) {
+    let value = getter.get(carrier, name);
+    if (Array.isArray(value)) value = value.join(',');
+    if (typeof value !== 'string' || value.length > 8192) continue;
+    for (const member of value.split(',')) {
+      const equals = member.indexOf('=');
+      if (equals !== -1 && member.substring(0, equals).trim() === RULE_KEY) return member.substring(equals + 1).split(';')[0]?.trim();
+    }
+  }
+  return undefined;
+}
+
+function ruleTraceState(rule: string | undefined): TraceState | undefined {
+  return isRuleHash(rule) ? new CoreTraceState().set(RULE_KEY, rule) : undefined;
 }
 
 function readHeader(carrier: unknown, getter: TextMapGetter): string | undefined {

@@ -5,6 +5,7 @@ import type { ReadableSpan, Sampler, SamplingResult, Span, SpanProcessor } from 
 import { ATTR } from '../attribute-keys';
 import type { AdaptiveSamplingConfig } from './adaptive-config';
 import { judgeSpan } from './anomaly';
+import { RULE_KEY } from './rule-hash';
 import type { CentralizedSampler } from './centralized-sampler';
 
 /** What adaptive sampling remembers of a trace this process has seen. */
@@ -73,11 +74,10 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
     // The rule is named on the trace's entry span (sampled or recorded only); later spans of the trace find it here.
     const parent = span.parentSpanContext;
     if (parent !== undefined && parent.isRemote !== true) return;
-    const rule = span.attributes[ATTR.XRAY_SAMPLING_RULE_NAME];
-    const traceId = span.spanContext().traceId;
-    if (this._traces.has(traceId)) return;
-    this._traces.set(traceId, {
-      rule: typeof rule === 'string' ? rule : undefined, at: this._now(), seen: false, boostCounted: false, capturing: false, entryEnded: false, held: undefined,
+    const context = span.spanContext();
+    if (this._traces.has(context.traceId)) return;
+    this._traces.set(context.traceId, {
+      rule: this._ruleOf(span, context.traceState?.get(RULE_KEY)), at: this._now(), seen: false, boostCounted: false, capturing: false, entryEnded: false, held: undefined,
     });
     if (this._traces.size > MAX_TRACES) this._forget(this._traces.keys().next().value as string);
   }
@@ -131,6 +131,16 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
     this._traces.clear();
     this._heldSpans = 0;
     return Promise.resolve();
+  }
+
+  /**
+   * The rule a trace counts under: the one that decided it here (the root), else the root's, carried in the trace
+   * (its `xrsr`), when this service has that rule too. A trace that carries none counts nowhere.
+   */
+  private _ruleOf(span: Span, carried: string | undefined): string | undefined {
+    const decided = span.attributes[ATTR.XRAY_SAMPLING_RULE_NAME];
+    if (typeof decided === 'string') return decided;
+    return carried === undefined ? undefined : this._options.sampler?.boostRuleByHash(carried)?.name;
   }
 
   private _usage(traceId: string): TraceUsage | undefined {

@@ -1,4 +1,5 @@
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { Endpoint } from '../config/daemon-address';
@@ -10,6 +11,7 @@ import { parseSamplingRules, ruleMatches } from './centralized-rules';
 import type { CentralRule, SamplingRequest } from './centralized-rules';
 import { describeRequest } from './local-rules-sampler';
 import { Reservoir } from './reservoir';
+import { ruleHash, RULE_KEY } from './rule-hash';
 
 export interface CentralizedSamplerOptions {
   /** The daemon's TCP address (its sampling proxy). */
@@ -53,9 +55,15 @@ class RuleState {
   anomalies = 0;
   sampledAnomalies = 0;
 
+  /** A boost rule's key in the trace (`xrsr`), and the trace state carrying it, made once. */
+  readonly hash: string | undefined;
+  readonly traceState: TraceState | undefined;
+
   /** `previous`: the state of the same rule before a refresh, whose quota, borrowing and statistics carry on. */
   constructor(readonly rule: CentralRule, previous?: RuleState) {
     this.fixedRate = rule.fixedRate;
+    this.hash = rule.boost === undefined ? undefined : ruleHash(rule.name);
+    this.traceState = this.hash === undefined ? undefined : new TraceState().set(RULE_KEY, this.hash);
     if (previous === undefined) return;
     this.quota = previous.quota;
     this.quotaUntilMillis = previous.quotaUntilMillis;
@@ -137,6 +145,11 @@ export class CentralizedSampler implements Sampler {
   boostRule(name: string): CentralRule | undefined {
     const state = this._states?.find((s) => s.rule.name === name);
     return state?.rule.boost === undefined ? undefined : state.rule;
+  }
+
+  /** The boost rule a trace carries (its `xrsr`, from the root service), if this service has it too. */
+  boostRuleByHash(hash: string): CentralRule | undefined {
+    return this._states?.find((s) => s.hash === hash)?.rule;
   }
 
   /** True when some rule in use has SamplingRateBoost. */
@@ -267,11 +280,13 @@ export class CentralizedSampler implements Sampler {
     for (const state of states) {
       if (!ruleMatches(state.rule, request)) continue;
       const sampled = state.decide(this._now(), this._random);
-      if (sampled) return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name } };
+      // A boost rule travels with the trace (xrsr), so downstream services count their anomalies toward it.
+      const traceState = state.traceState === undefined ? {} : { traceState: state.traceState };
+      if (sampled) return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name }, ...traceState };
       // A boost rule's unsampled traces count too: the rule is named for when the span is recorded all the same.
       return state.rule.boost === undefined
         ? NOT_RECORDED
-        : { decision: SamplingDecision.NOT_RECORD, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name } };
+        : { decision: SamplingDecision.NOT_RECORD, attributes: { [ATTR.XRAY_SAMPLING_RULE_NAME]: state.rule.name }, ...traceState };
     }
     return this._options.fallback.shouldSample(context, traceId, name, kind, attributes, links);
   }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IndependentSubsegment, Segment, SegmentDocument, Subsegment } from '../../src/index';
 import { httpGet, startApp } from '../helpers/child-app';
@@ -138,6 +139,46 @@ describe('adaptive sampling in a traced app', function () {
       await sink.until((docs) => segmentsOf(docs).length >= 3, 5000);
       assert.ok(segmentsOf(sink.documents).every((s) => s.aws?.xray?.sampling_rule_name === 'shop-api'));
     } finally {
+      await proxy.close();
+    }
+  });
+
+  it('interop: a downstream service counts its anomalies toward the root\'s rule, carried in the trace header', async () => {
+    const targetsRequests: Array<Record<string, unknown>> = [];
+    const read = (req: IncomingMessage): Promise<string> => new Promise((resolve) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => resolve(body));
+    });
+    const boostRule = { RuleName: 'shop-api', Priority: 1, FixedRate: 0, ReservoirSize: 0, ServiceName: 'front', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', ResourceARN: '*', Version: 1, Attributes: {}, SamplingRateBoost: { MaxRate: 1, CooldownWindowMinutes: 1 } };
+    const proxy = await metadataServer({
+      'POST /GetSamplingRules': (req: IncomingMessage, res: ServerResponse) => void read(req).then(() => res.end(JSON.stringify({ SamplingRuleRecords: [{ SamplingRule: boostRule }] }))),
+      'POST /SamplingTargets': (req: IncomingMessage, res: ServerResponse) => void read(req).then((body) => {
+        targetsRequests.push(JSON.parse(body) as Record<string, unknown>);
+        res.end(JSON.stringify({ SamplingTargetDocuments: [] }));
+      }),
+    });
+    const daemon = `tcp:127.0.0.1:${proxy.port} udp:127.0.0.1:${sinkPort}`;
+    let back: RunningApp | undefined;
+    try {
+      back = await startApp('adaptive-chain.js', { ROLE: 'back', AWS_XRAY_TRACING_NAME: 'back', AWS_XRAY_DAEMON_ADDRESS: daemon });
+      app = await startApp('adaptive-chain.js', { ROLE: 'front', BACK_PORT: String(back.port), AWS_XRAY_TRACING_NAME: 'front', AWS_XRAY_DAEMON_ADDRESS: daemon });
+      await delay(500); // both have the rules
+      const seen: string[] = [];
+      for (let i = 0; i < 4; i++) seen.push(JSON.parse((await httpGet(app.port, '/order')).body).backSaw);
+      // The root's rule, hashed as the AWS distros do (first 8 bytes of SHA-256 of its name), rides in the header.
+      const hash = createHash('sha256').update('shop-api').digest('hex').slice(0, 16);
+      for (const header of seen) assert.match(header, new RegExp(`;Sampled=0;xrsr=${hash}$`));
+      for (let i = 0; i < 150 && new Set(targetsRequests.map((r) => JSON.stringify(r).includes('"back"') ? 'back' : JSON.stringify(r).includes('"front"') ? 'front' : '')).size < 2; i++) await delay(100);
+      const boost = targetsRequests.flatMap((r) => (r.SamplingBoostStatisticsDocuments as Array<Record<string, unknown>> | undefined) ?? []);
+      const byService = Object.fromEntries(boost.map(({ Timestamp: _t, ServiceName, ...rest }) => [ServiceName as string, rest]));
+      assert.deepEqual(byService, {
+        front: { RuleName: 'shop-api', TotalCount: 4, AnomalyCount: 0, SampledAnomalyCount: 0 },
+        back: { RuleName: 'shop-api', TotalCount: 4, AnomalyCount: 4, SampledAnomalyCount: 0 },
+      });
+      assert.equal(sink.documents.length, 0, 'nothing was sampled, nothing sent');
+    } finally {
+      await back?.stop();
       await proxy.close();
     }
   });

@@ -37,6 +37,9 @@ export interface AdaptiveSamplingOptions {
   /** Sends captured spans (of a trace that was not sampled) as ordinary documents. */
   readonly capture: (spans: ReadableSpan[]) => void;
   readonly now?: () => number;
+  /** Traces remembered at most (default 100,000), and spans of unsampled traces held at most (default 10,000). */
+  readonly maxTraces?: number;
+  readonly maxHeldSpans?: number;
 }
 
 /**
@@ -59,12 +62,16 @@ export function adaptiveRecording(options: Pick<AdaptiveSamplingOptions, 'sample
 export class AdaptiveSamplingProcessor implements SpanProcessor {
   private readonly _traces = new Map<string, TraceUsage>();
   private _heldSpans = 0;
+  private readonly _maxTraces: number;
+  private readonly _maxHeldSpans: number;
   private readonly _now: () => number;
   private _tokens: number;
   private _refilledAt: number;
 
   constructor(private readonly _options: AdaptiveSamplingOptions) {
     this._now = _options.now ?? Date.now;
+    this._maxTraces = _options.maxTraces ?? MAX_TRACES;
+    this._maxHeldSpans = _options.maxHeldSpans ?? MAX_HELD_SPANS;
     this._tokens = _options.config?.anomalyTracesPerSecond ?? 0;
     this._refilledAt = this._now();
   }
@@ -79,7 +86,7 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
     this._traces.set(context.traceId, {
       rule: this._ruleOf(span, context.traceState?.get(RULE_KEY)), at: this._now(), seen: false, boostCounted: false, capturing: false, entryEnded: false, held: undefined,
     });
-    if (this._traces.size > MAX_TRACES) this._forget(this._traces.keys().next().value as string);
+    if (this._traces.size > this._maxTraces) this._forget(this._traces.keys().next().value as string);
   }
 
   onEnd(span: ReadableSpan): void {
@@ -123,6 +130,11 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
     }
   }
 
+  /** What is remembered and held now: for tests and diagnostics. */
+  get size(): { traces: number; heldSpans: number } {
+    return { traces: this._traces.size, heldSpans: this._heldSpans };
+  }
+
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
@@ -159,7 +171,7 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
   }
 
   private _hold(usage: TraceUsage, span: ReadableSpan): void {
-    if (this._heldSpans >= MAX_HELD_SPANS || (usage.held?.length ?? 0) >= MAX_HELD_PER_TRACE) return;
+    if (this._heldSpans >= this._maxHeldSpans || (usage.held?.length ?? 0) >= MAX_HELD_PER_TRACE) return;
     (usage.held ??= []).push(span);
     this._heldSpans++;
   }

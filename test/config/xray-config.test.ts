@@ -97,6 +97,19 @@ describe('resolveXRayConfig: every variable, environment > code > defaults', () 
     });
   }
 
+  it('reads AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG (inline YAML or JSON, or the option); a bad one: one warning, adaptive sampling off', () => {
+    const yaml = resolve({}, { AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG: 'version: 1.0\nanomalyCaptureLimit:\n  anomalyTracesPerSecond: 3' });
+    assert.deepEqual(yaml.warnings, []);
+    assert.equal(yaml.config.adaptiveSampling?.anomalyTracesPerSecond, 3);
+    assert.equal(yaml.config.adaptiveSampling?.anomalyConditions, undefined);
+    const fromCode = resolve({ adaptiveSampling: { version: 1, anomalyConditions: [{ highLatencyMs: 500 }] } }, {});
+    assert.equal(fromCode.config.adaptiveSampling?.anomalyConditions?.[0]?.usage, 'both');
+    const bad = resolve({}, { AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG: '{"version": 2}' });
+    assert.equal(bad.config.adaptiveSampling, undefined);
+    assert.deepEqual(bad.warnings, ['AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG="{\\"version\\": 2}" is not valid (version must be at least 1.0 and below 2.0; adaptive sampling is off); using (none)']);
+    assert.equal(resolve({}, {}).config.adaptiveSampling, undefined);
+  });
+
   it('names segments: AWS_XRAY_TRACING_NAME > tracingName option > OTEL_SERVICE_NAME > package name', () => {
     assert.equal(resolve({ tracingName: 'code' }, { AWS_XRAY_TRACING_NAME: 'env', OTEL_SERVICE_NAME: 'otel' }, 'pkg').config.tracingName, 'env');
     assert.equal(resolve({ tracingName: 'code' }, { OTEL_SERVICE_NAME: 'otel' }, 'pkg').config.tracingName, 'code');

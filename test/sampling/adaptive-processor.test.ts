@@ -134,6 +134,24 @@ describe('adaptive sampling: the span processor', () => {
     assert.deepEqual(counted.filter((c) => c.event === 'anomaly'), [], 'capture only: no boost statistics');
   });
 
+  it('stays bounded under a flood: traces remembered and spans held have caps, and the limit holds', () => {
+    const captured: number[] = [];
+    const processor = new AdaptiveSamplingProcessor({
+      sampler: undefined, config: config('{"version": 1}'), capture: (spans) => captured.push(spans.length), maxTraces: 50, maxHeldSpans: 20,
+    });
+    const { tracer } = setup(processor, () => 'traces');
+    // Requests left open (their entry spans never end): each holds its ended child, up to the cap.
+    for (let i = 0; i < 200; i++) {
+      const entry = tracer.startSpan('GET /slow', { kind: SpanKind.SERVER });
+      tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, entry)).end();
+    }
+    assert.deepEqual(processor.size, { traces: 50, heldSpans: 20 });
+    // A flood of anomalies: one token (the default limit), one trace captured.
+    for (let i = 0; i < 500; i++) request(tracer, 500);
+    assert.equal(captured.length, 1);
+    assert.ok(processor.size.traces <= 50 && processor.size.heldSpans <= 20);
+  });
+
   it('is off without boost rules or a configuration: nothing recorded, nothing kept', () => {
     assert.equal(adaptiveRecording({ sampler: undefined, config: undefined }), 'off');
     assert.equal(adaptiveRecording({ sampler: boostSampler([], []), config: undefined }), 'off');

@@ -110,6 +110,7 @@ class RuleState {
  */
 export class CentralizedSampler implements Sampler {
   private _states: RuleState[] | undefined;
+  private _hasBoostRules = false;
   private readonly _clientId = randomHexId(12);
   private readonly _now: () => number;
   private readonly _random: () => number;
@@ -152,9 +153,9 @@ export class CentralizedSampler implements Sampler {
     return this._states?.find((s) => s.hash === hash)?.rule;
   }
 
-  /** True when some rule in use has SamplingRateBoost. */
+  /** True when some rule in use has SamplingRateBoost (asked on every unsampled decision: kept, not computed). */
   get hasBoostRules(): boolean {
-    return (this._states ?? []).some((s) => s.rule.boost !== undefined);
+    return this._hasBoostRules;
   }
 
   /**
@@ -207,6 +208,7 @@ export class CentralizedSampler implements Sampler {
     this._failures = 0;
     const previous = new Map((this._states ?? []).map((s) => [s.rule.name, s]));
     this._states = rules.map((rule) => new RuleState(rule, previous.get(rule.name)));
+    this._hasBoostRules = rules.some((rule) => rule.boost !== undefined);
     this._lastRulesFetchSeconds = this._now() / 1000;
     return true;
   }

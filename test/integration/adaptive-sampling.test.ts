@@ -16,6 +16,15 @@ import { UdpSink } from '../helpers/udp-sink';
 const DEMO = '../../../samples/demo/app.js';
 const NOTHING_SAMPLED = JSON.stringify({ version: 2, rules: [], default: { fixed_target: 0, rate: 0 } });
 
+/** A request's body (the sampling proxy stand-ins below read what the apps send). */
+function read(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => resolve(body));
+  });
+}
+
 function delay(millis: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, millis));
 }
@@ -98,11 +107,6 @@ describe('adaptive sampling in a traced app', function () {
   it('sampling boost: exact statistics for a known mix, then the boost samples while it lasts', async () => {
     const targetsRequests: Array<Record<string, unknown>> = [];
     let boost: Record<string, unknown> | undefined;
-    const read = (req: IncomingMessage): Promise<string> => new Promise((resolve) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => resolve(body));
-    });
     const rules = {
       SamplingRuleRecords: [
         { SamplingRule: { RuleName: 'shop-api', Priority: 1, FixedRate: 0, ReservoirSize: 0, ServiceName: '*', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', ResourceARN: '*', Version: 1, Attributes: {}, SamplingRateBoost: { MaxRate: 1, CooldownWindowMinutes: 1 } } },
@@ -145,11 +149,6 @@ describe('adaptive sampling in a traced app', function () {
 
   it('interop: a downstream service counts its anomalies toward the root\'s rule, carried in the trace header', async () => {
     const targetsRequests: Array<Record<string, unknown>> = [];
-    const read = (req: IncomingMessage): Promise<string> => new Promise((resolve) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => resolve(body));
-    });
     const boostRule = { RuleName: 'shop-api', Priority: 1, FixedRate: 0, ReservoirSize: 0, ServiceName: 'front', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', ResourceARN: '*', Version: 1, Attributes: {}, SamplingRateBoost: { MaxRate: 1, CooldownWindowMinutes: 1 } };
     const proxy = await metadataServer({
       'POST /GetSamplingRules': (req: IncomingMessage, res: ServerResponse) => void read(req).then(() => res.end(JSON.stringify({ SamplingRuleRecords: [{ SamplingRule: boostRule }] }))),

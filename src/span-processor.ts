@@ -3,6 +3,7 @@ import type { Context, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SegmentBuffer } from './assemble/segment-buffer';
+import { spanView } from './assemble/span-view';
 import type { FlushReason, SegmentBucket } from './assemble/segment-buffer';
 import { resolveProcessorConfig } from './config/processor-config';
 import type { ResolvedProcessorConfig, XRaySpanProcessorOptions } from './config/processor-config';
@@ -218,11 +219,7 @@ export class XRaySpanProcessor implements SpanProcessor {
   sendCaptured(spans: readonly ReadableSpan[]): void {
     if (this._shutdown !== undefined || spans.length === 0) return;
     try {
-      const marked = spans.map((span) => {
-        const view = Object.create(span) as ReadableSpan;
-        Object.defineProperty(view, 'attributes', { value: { ...span.attributes, [CAPTURED_MARK]: false } });
-        return view;
-      });
+      const marked = spans.map((span) => spanView(span, { attributes: { ...span.attributes, [CAPTURED_MARK]: false } }));
       this._enqueue(marked, 'captured');
     } catch (err) {
       this._problems.report('capture', `a captured span could not be sent: ${String(err)}`);

@@ -1,5 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { spanView } from '../assemble/span-view';
 
 /** Init-time spans held at most, until the first invocation decides for them. */
 export const MAX_INIT_SPANS = 1000;
@@ -72,12 +73,11 @@ export class InitWork {
  */
 function adopt(spans: readonly ReadableSpan[], parent: SpanContext): ReadableSpan[] {
   return spans.map((span) => {
-    const own = span.spanContext();
-    const adopted = Object.create(span) as { -readonly [K in keyof ReadableSpan]: ReadableSpan[K] };
-    const spanContext = { ...own, traceId: parent.traceId };
-    adopted.spanContext = () => spanContext;
+    const spanContext = { ...span.spanContext(), traceId: parent.traceId };
     const localParent = span.parentSpanContext;
-    adopted.parentSpanContext = localParent === undefined ? parent : { ...localParent, traceId: parent.traceId };
-    return adopted;
+    return spanView(span, {
+      spanContext: () => spanContext,
+      parentSpanContext: localParent === undefined ? parent : { ...localParent, traceId: parent.traceId },
+    });
   });
 }

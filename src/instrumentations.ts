@@ -13,7 +13,7 @@ import { recordFetchResponseSize, recordHttpResponseSize } from './response-size
 import { requestTargetAttributes } from './request-target';
 import { lambdaInstrumentationConfig } from './lambda/handler-hooks';
 import type { LambdaParentSource } from './lambda/trace-header';
-import { setLambdaHandlerWrapper } from './lambda/wrap-handler';
+import { handlerWrapperOf, setLambdaHandlerWrapper } from './lambda/wrap-handler';
 import { endOnCallback } from './lambda/callback-handlers';
 
 /**
@@ -66,17 +66,6 @@ export interface InstrumentationExtras {
   readonly lambdaParents?: LambdaParentSource;
   /** In Lambda, started in the handler's module: lambdaHandler() wraps handlers in code. */
   readonly wrapsHandlersInCode?: boolean;
-}
-
-/**
- * The Lambda instrumentation's own handler wrapper, as its hook applies it to the module's export (same
- * instrumentation version: it is bundled at an exact version). Undefined if that version has no such method.
- */
-function handlerWrapperOf(instrumentation: object): ((handler: never) => unknown) | undefined {
-  const getHandler = (instrumentation as { _getHandler?: (loadStart: number) => (handler: never) => unknown })._getHandler;
-  if (typeof getHandler !== 'function') return undefined;
-  // When the handler's module started loading, as the instrumentation's hook would have it (cold start timing).
-  return getHandler.call(instrumentation, Date.now() - Math.floor(process.uptime() * 1000));
 }
 
 export const INSTRUMENTATION_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
@@ -136,17 +125,18 @@ export function selectInstrumentations(config: XRayConfig, warn: (message: strin
     if (unknown.length > 0) warn(`${source} names unknown instrumentations (${quoteNames(unknown)}); known: ${INSTRUMENTATION_NAMES.join(', ')}`);
     return short.filter((n) => known.has(n));
   };
-  // The Lambda handler's instrumentation has nothing to do elsewhere.
-  let selected = INSTRUMENTATION_NAMES.filter((n) => config.lambda || n !== 'aws-lambda');
+  let selected = [...INSTRUMENTATION_NAMES];
   // AWS_XRAY_PATCH_MODULES names instrumentations and, like the SDK's patch list, local modules or packages
   // (patched by patchModules). Naming no instrumentation leaves all of them on.
   const named = config.patchModules.map(shortName).filter((n) => known.has(n));
-  if (named.length > 0) selected = named.filter((n) => config.lambda || n !== 'aws-lambda');
+  if (named.length > 0) selected = named;
   if (config.enabledInstrumentations.length > 0) {
     const enabled = new Set(check(config.enabledInstrumentations, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS'));
     selected = selected.filter((n) => enabled.has(n));
   }
   const disabled = new Set(check(config.disabledInstrumentations, 'OTEL_NODE_DISABLED_INSTRUMENTATIONS'));
+  // The Lambda handler's instrumentation has nothing to do elsewhere.
+  if (!config.lambda) disabled.add('aws-lambda');
   return selected.filter((n) => !disabled.has(n));
 }
 

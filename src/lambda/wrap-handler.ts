@@ -25,3 +25,14 @@ export function lambdaHandler<T>(handler: T): T {
     return handler;
   }
 }
+
+/**
+ * The Lambda instrumentation's own handler wrapper, as its hook applies it to the module's export (same
+ * instrumentation version: it is bundled at an exact version). Undefined if that version has no such method.
+ */
+export function handlerWrapperOf(instrumentation: object): ((handler: never) => unknown) | undefined {
+  const getHandler = (instrumentation as { _getHandler?: (loadStart: number) => (handler: never) => unknown })._getHandler;
+  if (typeof getHandler !== 'function') return undefined;
+  // When the handler's module started loading, as the instrumentation's hook would have it (cold start timing).
+  return getHandler.call(instrumentation, Date.now() - Math.floor(process.uptime() * 1000));
+}

@@ -20,6 +20,7 @@
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const dgram = require('node:dgram');
+const { median } = require('./stats');
 const { existsSync, statSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
@@ -37,11 +38,6 @@ const DELIVERY_MILLIS = 100;
 const READY_MILLIS = 30_000;
 const FUNCTION_NAME = 'bench-function';
 
-const median = (values) => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const p90 = (values) => values.slice().sort((a, b) => a - b)[Math.max(0, Math.ceil(values.length * 0.9) - 1)];
 const delay = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 const fmt = (value) => (Number.isFinite(value) ? value.toFixed(1) : '');

@@ -4,11 +4,12 @@
 // generator and core pinning. With capture on, the spans of the 95% of requests that are not sampled are recorded
 // (not sent) so that an anomalous one could be: this is the price of that. Prints a table; medians of the rounds.
 //   node bench/peers/adaptive.js [--rounds 5] [--seconds 8] [--warmup 3] [--connections 10]
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { measureLoad } = require('./load');
-const { startPinned, stop } = require('./proc');
+const { startPinned, startSink, stop } = require('./proc');
+const { median } = require('../stats');
 
 const { values: options } = parseArgs({
   options: {
@@ -22,16 +23,11 @@ const { values: options } = parseArgs({
 const REGISTER = join(__dirname, '..', '..', 'register.js');
 const FIVE_PERCENT = JSON.stringify({ version: 2, rules: [], default: { fixed_target: 0, rate: 0.05 } });
 
-const median = (values) => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function main() {
   execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-  const sinkChild = spawn('taskset', ['-c', '1', process.execPath, join(__dirname, 'sink.js')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const sink = await new Promise((resolve) => sinkChild.once('message', (ports) => resolve(ports)));
+  const sink = await startSink();
+  const sinkChild = sink.child;
   const backend = startPinned(1, 'backend.js');
   process.once('exit', () => {
     for (const child of [sinkChild, backend.child]) if (child.exitCode === null) child.kill('SIGKILL');

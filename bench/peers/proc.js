@@ -2,6 +2,7 @@
 // Process helpers: start the app pinned to a core, wait for its port, read its CPU time and peak RSS.
 const { spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -70,4 +71,10 @@ function ask(child, message, key) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-module.exports = { startPinned, cpuMicros, memory, stop, ask, sleep };
+/** The local receivers of every variant's output (UDP documents, OTLP), pinned to the load generator's core. */
+function startSink() {
+  const sink = spawn('taskset', ['-c', '1', process.execPath, join(__dirname, 'sink.js')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => sink.once('message', (ports) => resolve({ child: sink, ...ports })));
+}
+
+module.exports = { startPinned, startSink, cpuMicros, memory, stop, ask, sleep };

@@ -4,6 +4,7 @@ const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
+const { median } = require('../stats');
 
 const RESULTS_MD = join(__dirname, '..', 'RESULTS.md');
 const CHART = join(__dirname, '..', 'peers-chart.svg');
@@ -13,11 +14,6 @@ const PEERS = ['@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http',
   'aws-xray-sdk-core', 'aws-xray-sdk-express', '@aws/aws-distro-opentelemetry-node-autoinstrumentation', 'express', 'autocannon'];
 const COLORS = { untraced: '#9e9e9e', 'vanilla-otel': '#5c6bc0', 'otel-xray': '#2e7d32', 'aws-xray-sdk': '#ef6c00', adot: '#8e24aa' };
 
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const version = (name) => JSON.parse(readFileSync(join(__dirname, 'node_modules', name, 'package.json'), 'utf8')).version;
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 

@@ -7,7 +7,7 @@
 // Options: --rounds N --seconds N --warmup N --connections N --phases load,startup,memory --variants a,b
 //          --scenarios http/hello,express/call (framework/route)
 // Writes bench/peers/results.json, the peers section of bench/RESULTS.md and bench/peers-chart.svg.
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -15,7 +15,8 @@ const { variants: makeVariants } = require('./variants');
 const { measureLoad } = require('./load');
 const { timeToFirstResponse } = require('./startup');
 const { memoryUnderLoad } = require('./memory');
-const { startPinned, stop } = require('./proc');
+const { startPinned, startSink, stop } = require('./proc');
+const { median } = require('../stats');
 const { commit, writeReport } = require('./report');
 
 const { values: options } = parseArgs({
@@ -38,17 +39,6 @@ const connections = Number(options.connections);
 const phases = new Set(options.phases.split(','));
 const chosen = options.variants.split(',');
 
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-function startSink() {
-  const sink = spawn('taskset', ['-c', '1', process.execPath, join(__dirname, 'sink.js')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve) => sink.once('message', (ports) => resolve({ child: sink, ...ports })));
-}
 
 async function main() {
   // The load generator's core, for every thread of this process (autocannon's GC included).

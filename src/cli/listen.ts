@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { parseDaemonAddress } from '../config/daemon-address';
 import { DAEMON_HEADER } from '../wire';
+import { samplingRule } from '../local/sampling-api';
 
 /** What `otel-xray listen` was asked for. */
 export interface ListenOptions {
@@ -76,12 +77,7 @@ export async function listen(options: ListenOptions): Promise<Socket> {
 }
 
 /** One rule for every request: what a developer trying otel-xray wants to see. */
-const SAMPLE_EVERYTHING = {
-  SamplingRule: {
-    RuleName: 'otel-xray-listen', Priority: 1, FixedRate: 1, ReservoirSize: 1, ServiceName: '*', ServiceType: '*', Host: '*',
-    HTTPMethod: '*', URLPath: '*', ResourceARN: '*', Version: 1, Attributes: {},
-  },
-};
+const SAMPLE_EVERYTHING = { SamplingRule: samplingRule('otel-xray-listen', 1, { rate: 1, fixedTarget: 1 }) };
 
 /** The daemon's sampling proxy (GetSamplingRules, SamplingTargets) on TCP; undefined when the port is taken. */
 function serveSamplingApi(host: string, port: number): Promise<Server | undefined> {

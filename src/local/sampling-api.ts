@@ -17,7 +17,8 @@ export interface SamplingRuleRecord {
   readonly Attributes: Record<string, string>;
 }
 
-function rule(name: string, priority: number, fields: { rate: number; fixedTarget: number; service?: string; host?: string; method?: string; path?: string }): SamplingRuleRecord {
+/** A rule record with `*` for every pattern not given. */
+export function samplingRule(name: string, priority: number, fields: { rate: number; fixedTarget: number; service?: string; host?: string; method?: string; path?: string }): SamplingRuleRecord {
   return {
     RuleName: name,
     Priority: priority,
@@ -35,7 +36,7 @@ function rule(name: string, priority: number, fields: { rate: number; fixedTarge
 }
 
 /** X-Ray's default rule: the first request each second, then 5%. */
-export const DEFAULT_RULES: readonly SamplingRuleRecord[] = [rule('Default', 10000, { rate: 0.05, fixedTarget: 1 })];
+export const DEFAULT_RULES: readonly SamplingRuleRecord[] = [samplingRule('Default', 10000, { rate: 0.05, fixedTarget: 1 })];
 
 /**
  * The rules of a local sampling rules file (the X-Ray SDKs' format, version 1 or 2) as the sampling API gives
@@ -53,7 +54,7 @@ export function rulesFromFile(path: string): SamplingRuleRecord[] | string {
   const raw = document as { rules?: Array<Record<string, unknown>>; default: Record<string, unknown> };
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const records = (raw.rules ?? []).map((r, i) =>
-    rule(text(r.description)?.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32) || `rule-${i + 1}`, i + 1, {
+    samplingRule(text(r.description)?.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32) || `rule-${i + 1}`, i + 1, {
       rate: Number(r.rate),
       fixedTarget: Number(r.fixed_target),
       ...(text(r.service_name) === undefined ? {} : { service: text(r.service_name) }),
@@ -62,7 +63,7 @@ export function rulesFromFile(path: string): SamplingRuleRecord[] | string {
       ...(text(r.url_path) === undefined ? {} : { path: text(r.url_path) }),
     }),
   );
-  records.push(rule('Default', 10000, { rate: Number(raw.default.rate), fixedTarget: Number(raw.default.fixed_target) }));
+  records.push(samplingRule('Default', 10000, { rate: Number(raw.default.rate), fixedTarget: Number(raw.default.fixed_target) }));
   return records;
 }
 

@@ -4,6 +4,7 @@ import type { XRayConfig, XRayOptions } from './config/xray-config';
 import type { Env } from './config/setting';
 import { componentLogger } from './diag';
 import { applicationName, createIdGenerator, createProcessor, createPropagator, createSampler } from './distro';
+import type { SamplerParts } from './distro';
 import { installEsmHook, installInstrumentations, modulesToPatch, selectInstrumentations } from './instrumentations';
 import { awsResourceDetector } from './resources/aws-detector';
 import { originOf } from './translate/resource-info';
@@ -86,10 +87,10 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   const debug = config.logLevel === 'debug' ? (line: string): void => logger.debug(line) : undefined;
   // In Lambda, Lambda decides sampling (the trace header says) and records the function's segment.
   const lambda = config.lambda ? lambdaParts({ env, processor, isEnabled: () => state.enabled, warn, debug }) : undefined;
-  const sampling = lambda === undefined ? createSampler(config, warn, () => state.enabled, () => serviceType, debug) : { sampler: lambda.sampler, stop: () => undefined };
+  const sampling: SamplerParts = lambda === undefined ? createSampler(config, warn, () => state.enabled, () => serviceType, debug) : { sampler: lambda.sampler, stop: () => undefined };
   // X-Ray adaptive sampling (boost statistics, anomaly trace capture) with X-Ray's rules; Lambda decides there.
   const adaptive = lambda === undefined && config.sampling && config.sampler === 'xray'
-    ? new AdaptiveSamplingProcessor({ sampler: 'central' in sampling ? sampling.central : undefined, config: config.adaptiveSampling, capture: (spans) => processor.sendCaptured(spans) })
+    ? new AdaptiveSamplingProcessor({ sampler: sampling.central, config: config.adaptiveSampling, capture: (spans) => processor.sendCaptured(spans) })
     : undefined;
   const provider = new NodeTracerProvider({
     resource,

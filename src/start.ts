@@ -88,8 +88,11 @@ function startTracing(config: XRayConfig, options: XRayOptions, env: Env, mode: 
   // In Lambda, Lambda decides sampling (the trace header says) and records the function's segment.
   const lambda = config.lambda ? lambdaParts({ env, processor, isEnabled: () => state.enabled, warn, debug }) : undefined;
   const sampling: SamplerParts = lambda === undefined ? createSampler(config, warn, () => state.enabled, () => serviceType, debug) : { sampler: lambda.sampler, stop: () => undefined };
-  // X-Ray adaptive sampling (boost statistics, anomaly trace capture) with X-Ray's rules; Lambda decides there.
-  const adaptive = lambda === undefined && config.sampling && config.sampler === 'xray'
+  // X-Ray adaptive sampling (boost statistics, anomaly trace capture) with X-Ray's rules; Lambda decides there. It
+  // can only come into play with centralized rules (boost rules may arrive) or a local configuration: without
+  // either, no processor is added to every span's path.
+  const adaptivePossible = sampling.central !== undefined || config.adaptiveSampling !== undefined;
+  const adaptive = lambda === undefined && config.sampling && config.sampler === 'xray' && adaptivePossible
     ? new AdaptiveSamplingProcessor({ sampler: sampling.central, config: config.adaptiveSampling, capture: (spans) => processor.sendCaptured(spans) })
     : undefined;
   const provider = new NodeTracerProvider({

@@ -66,6 +66,12 @@ if (process.env.DEMO_ROLE === 'inventory') {
       next(err);
     }
   });
+  // A slow report: a latency outlier on the service map, and a high-latency anomaly where one is configured.
+  app.get('/report', async (req, res) => {
+    const rows = await query('shop', 'SELECT day, sum(total) FROM orders GROUP BY day', [{ day: 'today', total: 420 }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    res.json(rows);
+  });
   app.get('/fail', () => {
     throw new Error('payment declined');
   });

@@ -126,17 +126,26 @@ describe('adaptive sampling in a traced app', function () {
     try {
       app = await startApp(DEMO, {
         DEMO_ROLE: 'shop', AWS_XRAY_TRACING_NAME: 'shop', AWS_XRAY_DAEMON_ADDRESS: `tcp:127.0.0.1:${proxy.port} udp:127.0.0.1:${sinkPort}`,
+        // The default condition (5xx), kept explicitly, and slow requests (over 250 ms) as anomalies for the boost.
+        AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG: JSON.stringify({
+          version: 1,
+          anomalyConditions: [{ errorCodeRegex: '^5\\d\\d$', usage: 'both' }, { highLatencyMs: 250, usage: 'sampling-boost' }],
+          anomalyCaptureLimit: { anomalyTracesPerSecond: 5 },
+        }),
       });
       await delay(500); // the rules arrive
-      // The mix: 3 normal requests, 2 failures (5xx: anomalies by default), 1 not found (4xx: not an anomaly).
-      for (const path of ['/orders/42', '/fail', '/orders/42', '/missing', '/fail', '/orders/42']) await httpGet(app.port, path);
+      // The mix: 3 normal requests, 2 failures (5xx), 1 slow report (300 ms), 1 not found (4xx: not an anomaly).
+      for (const path of ['/orders/42', '/fail', '/orders/42', '/report', '/missing', '/fail', '/orders/42']) await httpGet(app.port, path);
       boost = { BoostRate: 1, BoostRateTTL: Math.floor(Date.now() / 1000) + 60 };
       // The first targets call comes 10 s after start: it carries the mix, and brings the boost back.
       for (let i = 0; i < 150 && targetsRequests.length === 0; i++) await delay(100);
       const sent = targetsRequests[0]?.SamplingBoostStatisticsDocuments as Array<Record<string, unknown>> | undefined;
       assert.ok(sent !== undefined, JSON.stringify(targetsRequests));
-      assert.deepEqual(sent.map(({ Timestamp: _t, ...rest }) => rest), [{ RuleName: 'shop-api', ServiceName: 'shop', TotalCount: 6, AnomalyCount: 2, SampledAnomalyCount: 0 }]);
-      assert.equal(segmentsOf(sink.documents).length, 0, 'nothing was sampled before the boost');
+      assert.deepEqual(sent.map(({ Timestamp: _t, ...rest }) => rest), [{ RuleName: 'shop-api', ServiceName: 'shop', TotalCount: 7, AnomalyCount: 3, SampledAnomalyCount: 0 }]);
+      // Capture is on too (a configuration is given): the two 5xx requests were sent, the slow one was not (its
+      // condition is for the boost only), and nothing normal was.
+      assert.deepEqual(segmentsOf(sink.documents).map((s) => s.http?.request?.url?.replace(/^.*\//, '/')), ['/fail', '/fail']);
+      sink.clear();
       await delay(200);
       // Boosted to 1: every request is sampled while the boost lasts.
       for (let i = 0; i < 3; i++) assert.match(String((await httpGet(app.port, '/orders/42')).headers['x-amzn-trace-id']), /;Sampled=1$/);

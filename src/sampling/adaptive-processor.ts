@@ -4,7 +4,7 @@ import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, Sampler, SamplingResult, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from '../attribute-keys';
 import type { AdaptiveSamplingConfig } from './adaptive-config';
-import { judgeSpan } from './anomaly';
+import { judgeSpan, NO_ANOMALY } from './anomaly';
 import { RULE_KEY } from './rule-hash';
 import type { CentralizedSampler } from './centralized-sampler';
 
@@ -106,14 +106,15 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
       return;
     }
     const isEntry = span.parentSpanContext === undefined || span.parentSpanContext.isRemote === true;
-    const verdict = judgeSpan(span, this._options.config, rule?.boost?.disableDefaultAnomalyDetection === true);
+    // Capture needs the local configuration, and spends one token per trace: what is held of it goes too.
+    const capturable = !sampled && this._options.config !== undefined;
+    // A span that could neither count for a boost rule nor be captured need not be judged.
+    const verdict = rule === undefined && !capturable ? NO_ANOMALY : judgeSpan(span, this._options.config, rule?.boost?.disableDefaultAnomalyDetection === true);
     if (verdict.boost && rule !== undefined && !usage.boostCounted) {
       usage.boostCounted = true;
       sampler?.countTrace(rule.name, 'anomaly', sampled);
     }
-    if (sampled || this._options.config === undefined) return;
-    // Capture needs the local configuration, and spends one token per trace: what is held of it goes too.
-    if (verdict.capture && this._takeToken()) {
+    if (capturable && verdict.capture && this._takeToken()) {
       usage.capturing = true;
       const spans = usage.held ?? [];
       this._release(usage);
@@ -122,10 +123,14 @@ export class AdaptiveSamplingProcessor implements SpanProcessor {
       return;
     }
     if (isEntry) {
-      // The request is over here, and normal: nothing of it is sent, and nothing more is held for it.
-      usage.entryEnded = true;
-      this._release(usage);
-    } else if (!usage.entryEnded) {
+      // The request is over here, and was not captured: nothing of it is sent, and nothing more is held for it. Only
+      // a boost rule needs the trace remembered, so that it counts once; otherwise the map keeps in-flight traces only.
+      if (rule === undefined) this._forget(context.traceId);
+      else {
+        usage.entryEnded = true;
+        this._release(usage);
+      }
+    } else if (capturable && !usage.entryEnded) {
       this._hold(usage, span);
     }
   }

@@ -152,6 +152,19 @@ describe('adaptive sampling: the span processor', () => {
     assert.ok(processor.size.traces <= 50 && processor.size.heldSpans <= 20);
   });
 
+  it('remembers a finished normal trace only for a boost rule, which must count it once', () => {
+    const counted: Counted[] = [];
+    const captureOnly = new AdaptiveSamplingProcessor({ sampler: undefined, config: config('{"version": 1}'), capture: () => undefined });
+    const local = setup(captureOnly, () => 'traces');
+    for (let i = 0; i < 20; i++) request(local.tracer, 200);
+    assert.deepEqual(captureOnly.size, { traces: 0, heldSpans: 0 }, 'capture alone keeps in-flight traces only');
+    const boosted = new AdaptiveSamplingProcessor({ sampler: boostSampler(counted), config: config('{"version": 1}'), capture: () => undefined });
+    const central = setup(boosted, () => 'traces');
+    for (let i = 0; i < 20; i++) request(central.tracer, 200);
+    assert.deepEqual(boosted.size, { traces: 20, heldSpans: 0 });
+    assert.equal(counted.filter((c) => c.event === 'seen').length, 20);
+  });
+
   it('is off without boost rules or a configuration: nothing recorded, nothing kept', () => {
     assert.equal(adaptiveRecording({ sampler: undefined, config: undefined }), 'off');
     assert.equal(adaptiveRecording({ sampler: boostSampler([], []), config: undefined }), 'off');

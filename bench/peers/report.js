@@ -66,6 +66,21 @@ function versusTable(load) {
   return lines.join('\n');
 }
 
+function adaptiveTable(rows) {
+  const lines = ['| app route | off: req/s | on: req/s | on ÷ off (req/s) | rounds on ÷ off | off: CPU µs/req | on: CPU µs/req | added CPU µs/req | off: p99 ms | on: p99 ms | peak RSS MB off / on |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|'];
+  for (const scenario of [...new Set(rows.map((r) => `${r.framework} ${r.route}`))]) {
+    const off = rows.find((r) => `${r.framework} ${r.route}` === scenario && r.variant === 'otel-xray-5pct');
+    const on = rows.find((r) => `${r.framework} ${r.route}` === scenario && r.variant === 'otel-xray-5pct-capture');
+    if (!off || !on) continue;
+    const ratios = on.rounds.map((r, i) => r / off.rounds[i]);
+    const added = on.cpuRounds && off.cpuRounds ? median(on.cpuRounds.map((c, i) => c - off.cpuRounds[i])) : on.cpuMicrosPerRequest - off.cpuMicrosPerRequest;
+    lines.push(`| ${scenario} | ${fmt(off.requestsPerSecond)} | ${fmt(on.requestsPerSecond)} | ${fmt(median(ratios), 2)} | ${ratios.map((r) => fmt(r, 2)).join(', ')} | ` +
+      `${fmt(off.cpuMicrosPerRequest, 1)} | ${fmt(on.cpuMicrosPerRequest, 1)} | ${fmt(added, 1)} | ${fmt(off.p99Ms)} | ${fmt(on.p99Ms)} | ${fmt(off.peakRssMb)} / ${fmt(on.peakRssMb)} |`);
+  }
+  return lines.join('\n');
+}
+
 function chart(load) {
   const scenarios = [...new Set(load.map((r) => `${r.framework} ${r.route}`))];
   const variants = [...new Set(load.map((r) => r.variant))];
@@ -137,6 +152,14 @@ function writeReport(results) {
       parts.push(`| ${row.label} | ${row.seconds} | ${fmt(row.requestsPerSecond)} | ${fmt(row.idleRssMb)} | ${fmt(row.rssAt5sMb)} | ${fmt(row.endRssMb)} | ${fmt(row.growthSince5sMb, 1)} | ${fmt(row.peakRssMb)} |`);
     }
     parts.push('');
+  }
+  if (results.adaptive?.length) {
+    const a = results.adaptiveSettings || {};
+    parts.push(`### Adaptive sampling: what anomaly trace capture costs (${a.rounds} interleaved rounds of ${a.seconds} s; medians)`, '',
+      'otel-xray under a 5% local sampling rule, with anomaly trace capture off and on (`AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG`). ' +
+      'With capture on, the spans of the 95% of requests that are not sampled are recorded (never sent unless anomalous): ' +
+      'this is the price of that. "on ÷ off" is the median of the per-round ratios.', '',
+      adaptiveTable(results.adaptive), '');
   }
   parts.push(END);
   const section = parts.join('\n');

@@ -4,7 +4,9 @@
 //            /hello and /call, variants interleaved and repeated; medians reported
 //   startup  time to first response, with and without each preload
 //   memory   60 s of load with the daemon down; 10,000-span traces
-// Options: --rounds N --seconds N --warmup N --connections N --phases load,startup,memory --variants a,b
+//   adaptive otel-xray under a 5% rule with anomaly trace capture off and on (what recording unsampled requests
+//            costs), http /hello, express /hello and /call, interleaved and repeated like load
+// Options: --rounds N --seconds N --warmup N --connections N --phases load,startup,memory,adaptive --variants a,b
 //          --scenarios http/hello,express/call (framework/route)
 // Writes bench/peers/results.json, the peers section of bench/RESULTS.md and bench/peers-chart.svg.
 const { execFileSync } = require('node:child_process');
@@ -27,7 +29,7 @@ const { values: options } = parseArgs({
     connections: { type: 'string', default: '10' },
     'startup-runs': { type: 'string', default: '9' },
     'memory-seconds': { type: 'string', default: '60' },
-    phases: { type: 'string', default: 'load,startup,memory' },
+    phases: { type: 'string', default: 'load,startup,memory,adaptive' },
     scenarios: { type: 'string', default: 'http/hello,http/call,express/hello,express/call' },
     variants: { type: 'string', default: 'untraced,vanilla-otel,otel-xray,aws-xray-sdk,adot' },
   },
@@ -39,6 +41,33 @@ const connections = Number(options.connections);
 const phases = new Set(options.phases.split(','));
 const chosen = options.variants.split(',');
 
+/** Every scenario × variant, `rounds` times, the variants interleaved (A B C, then B C A...); medians per cell. */
+async function loadRounds({ scenarios, names, variants, sink, backendUrl, log }) {
+  const runs = new Map();
+  for (let round = 0; round < rounds; round++) {
+    for (const [framework, route] of scenarios) {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + round) % names.length];
+        const run = await measureLoad({ variant: variants[name], framework, route, sink: sink.child, backendUrl, seconds, warmupSeconds, connections });
+        const key = `${framework} ${route} ${name}`;
+        if (!runs.has(key)) runs.set(key, { framework, route, variant: name, runs: [] });
+        runs.get(key).runs.push(run);
+        log(`round ${round + 1} ${key}: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms, ${run.cpuMicrosPerRequest.toFixed(1)} µs CPU, traced/req ${run.tracedPerRequest.toFixed(2)}`);
+      }
+    }
+  }
+  return [...runs.values()].map((entry) => {
+    const pick = (field) => median(entry.runs.map((r) => r[field]));
+    return {
+      framework: entry.framework, route: entry.route, variant: entry.variant, label: variants[entry.variant].label,
+      requestsPerSecond: pick('requestsPerSecond'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'),
+      cpuMicrosPerRequest: pick('cpuMicrosPerRequest'), peakRssMb: pick('peakRssMb'),
+      tracedPerRequest: pick('tracedPerRequest'), errors: entry.runs.reduce((sum, r) => sum + r.errors, 0),
+      rounds: entry.runs.map((r) => Math.round(r.requestsPerSecond)),
+      cpuRounds: entry.runs.map((r) => Number(r.cpuMicrosPerRequest.toFixed(1))),
+    };
+  });
+}
 
 async function main() {
   // The load generator's core, for every thread of this process (autocannon's GC included).
@@ -56,8 +85,12 @@ async function main() {
   // Phases not run this time keep their previous figures.
   const file = join(__dirname, 'results.json');
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const results = { load: previous.load || [], startup: previous.startup || [], memory: previous.memory || [], settings: previous.settings };
+  const results = {
+    load: previous.load || [], startup: previous.startup || [], memory: previous.memory || [], adaptive: previous.adaptive || [],
+    settings: previous.settings, adaptiveSettings: previous.adaptiveSettings,
+  };
   if (phases.has('load')) results.load = [];
+  if (phases.has('adaptive')) results.adaptive = [];
   if (phases.has('startup')) results.startup = [];
   if (phases.has('memory')) results.memory = [];
   const log = (text) => process.stderr.write(`${text}\n`);
@@ -65,30 +98,7 @@ async function main() {
   try {
     if (phases.has('load')) {
       const scenarios = options.scenarios.split(',').map((s) => { const [framework, route] = s.split('/'); return [framework, `/${route}`]; });
-      const runs = new Map();
-      for (let round = 0; round < rounds; round++) {
-        for (const [framework, route] of scenarios) {
-          // Interleave the variants (A B C D E), starting one further along each round.
-          for (let i = 0; i < chosen.length; i++) {
-            const name = chosen[(i + round) % chosen.length];
-            const run = await measureLoad({ variant: variants[name], framework, route, sink: sink.child, backendUrl, seconds, warmupSeconds, connections });
-            const key = `${framework} ${route} ${name}`;
-            if (!runs.has(key)) runs.set(key, { framework, route, variant: name, runs: [] });
-            runs.get(key).runs.push(run);
-            log(`round ${round + 1} ${key}: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms, ${run.cpuMicrosPerRequest.toFixed(1)} µs CPU, traced/req ${run.tracedPerRequest.toFixed(2)}`);
-          }
-        }
-      }
-      for (const entry of runs.values()) {
-        const pick = (field) => median(entry.runs.map((r) => r[field]));
-        results.load.push({
-          framework: entry.framework, route: entry.route, variant: entry.variant, label: variants[entry.variant].label,
-          requestsPerSecond: pick('requestsPerSecond'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'),
-          cpuMicrosPerRequest: pick('cpuMicrosPerRequest'), peakRssMb: pick('peakRssMb'),
-          tracedPerRequest: pick('tracedPerRequest'), errors: entry.runs.reduce((sum, r) => sum + r.errors, 0),
-          rounds: entry.runs.map((r) => Math.round(r.requestsPerSecond)),
-        });
-      }
+      results.load = await loadRounds({ scenarios, names: chosen, variants, sink, backendUrl, log });
     }
 
     if (phases.has('startup')) {
@@ -101,6 +111,11 @@ async function main() {
         results.startup.push({ variant: name, label: variants[name].label, medianMs: median(times.get(name)), runs: times.get(name).map((t) => Math.round(t)) });
         log(`startup ${name}: ${median(times.get(name)).toFixed(1)} ms`);
       }
+    }
+
+    if (phases.has('adaptive')) {
+      const scenarios = [['http', '/hello'], ['express', '/hello'], ['express', '/call']];
+      results.adaptive = await loadRounds({ scenarios, names: ['otel-xray-5pct', 'otel-xray-5pct-capture'], variants, sink, backendUrl, log });
     }
 
     if (phases.has('memory')) {
@@ -124,6 +139,7 @@ async function main() {
   }
 
   if (phases.has('load')) results.settings = { rounds, seconds, warmupSeconds, connections };
+  if (phases.has('adaptive')) results.adaptiveSettings = { rounds, seconds, warmupSeconds, connections };
   results.meta = { commit: commit(), date: new Date().toISOString().slice(0, 10), node: process.version };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeReport(results);

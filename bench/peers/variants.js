@@ -4,6 +4,7 @@ const { join } = require('node:path');
 
 const REGISTER = join(__dirname, '..', '..', 'register.js');
 const ALL_PLUGINS = 'EC2Plugin,ECSPlugin,ElasticBeanstalkPlugin,EKSPlugin,LambdaPlugin';
+const FIVE_PERCENT = JSON.stringify({ version: 2, rules: [], default: { fixed_target: 0, rate: 0.05 } });
 
 function variants(sink) {
   const daemon = `127.0.0.1:${sink.udpPort}`;
@@ -38,6 +39,20 @@ function variants(sink) {
         OTEL_METRICS_EXPORTER: 'none',
         OTEL_LOGS_EXPORTER: 'none',
         OTEL_AWS_APPLICATION_SIGNALS_ENABLED: 'false',
+      },
+    },
+    // Adaptive sampling's cost: a 5% local rule, anomaly trace capture off and on (a configuration turns it on).
+    'otel-xray-5pct': {
+      label: 'otel-xray, 5% rule, capture off',
+      args: ['--require', REGISTER],
+      env: { AWS_XRAY_DAEMON_ADDRESS: daemon, OTEL_SERVICE_NAME: 'bench-app', AWS_XRAY_SAMPLING_RULES: FIVE_PERCENT },
+    },
+    'otel-xray-5pct-capture': {
+      label: 'otel-xray, 5% rule, capture on',
+      args: ['--require', REGISTER],
+      env: {
+        AWS_XRAY_DAEMON_ADDRESS: daemon, OTEL_SERVICE_NAME: 'bench-app', AWS_XRAY_SAMPLING_RULES: FIVE_PERCENT,
+        AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG: '{"version": 1}',
       },
     },
     // Start-up only: otel-xray with every plugin asked for, off-cloud (EC2's endpoint on a closed loopback port).

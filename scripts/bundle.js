@@ -22,24 +22,38 @@ const lazyImportInTheMiddle = {
   },
 };
 
-build({
-  // The TypeScript source (tsc type-checks; esbuild compiles for the bundle): from an ES module entry esbuild
-  // writes the export names where Node's CommonJS lexer finds them, so `import { start } from 'otel-xray'` works.
-  entryPoints: [join(root, 'src', 'bundle-entry.ts')],
-  tsconfig: join(root, 'tsconfig.json'),
-  outfile: join(root, 'build', 'bundle', 'otel-xray.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // The OTel API stays outside: one copy per app (a peer dependency), so an app's own API finds our provider.
-  external: ['@opentelemetry/api'],
-  plugins: [lazyImportInTheMiddle],
-  // For the tests' stack traces and local debugging: 2 MB that package.json's "files" leaves out of the package.
-  sourcemap: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-}).catch((error) => {
+// `yaml` (a quarter of the bundle) parses only an adaptive sampling configuration written in YAML: it goes in a file
+// of its own, build/bundle/yaml.js, read on first use. Compiling it with the rest cost every start about 7 ms.
+const SIDE_BUNDLES = { yaml: 'yaml.js' };
+
+const sideBundles = {
+  name: 'side-bundles',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, () => ({ path: `./${SIDE_BUNDLES.yaml}`, external: true }));
+  },
+};
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, legalComments: 'eof', logLevel: 'warning' };
+
+Promise.all([
+  build({
+    ...common,
+    entryPoints: [require.resolve('yaml')],
+    outfile: join(root, 'build', 'bundle', SIDE_BUNDLES.yaml),
+  }),
+  build({
+    ...common,
+    // The TypeScript source (tsc type-checks; esbuild compiles for the bundle): from an ES module entry esbuild
+    // writes the export names where Node's CommonJS lexer finds them, so `import { start } from 'otel-xray'` works.
+    entryPoints: [join(root, 'src', 'bundle-entry.ts')],
+    tsconfig: join(root, 'tsconfig.json'),
+    outfile: join(root, 'build', 'bundle', 'otel-xray.js'),
+    // The OTel API stays outside: one copy per app (a peer dependency), so an app's own API finds our provider.
+    // Source maps are for the tests' stack traces and local debugging: package.json's "files" leaves them out.
+    external: ['@opentelemetry/api'],
+    plugins: [lazyImportInTheMiddle, sideBundles],
+  }),
+]).catch((error) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -103,7 +103,7 @@ describe('the packed package, installed into a fresh app', function () {
 
   it('ships the bundle, the declarations and the entry points, and no source map', () => {
     const list = (sub: string): string[] => readdirSync(join(dir, 'node_modules/otel-xray', sub));
-    assert.deepEqual(list('build/bundle'), ['otel-xray.js']);
+    assert.deepEqual(list('build/bundle'), ['otel-xray.js', 'yaml.js']);
     // build/src: declarations only (the bundle is what runs).
     assert.deepEqual(list('build/src').filter((f) => !f.endsWith('.d.ts') && !statSync(join(dir, 'node_modules/otel-xray/build/src', f)).isDirectory()), []);
     assert.ok(list('build/src').includes('index.d.ts'));
@@ -162,6 +162,14 @@ console.log(JSON.stringify({ toSegmentDocuments: typeof api.toSegmentDocuments, 
     assert.deepEqual(JSON.parse((await runNode(dir, ['-e', script])).stdout), { toSegmentDocuments: 'function', start: 'function', XRaySpanProcessor: 'function' });
     const esm = `import { toSegmentDocuments, XRaySampler } from 'otel-xray'; console.log(typeof toSegmentDocuments, typeof XRaySampler);`;
     assert.equal((await runNode(dir, ['--input-type=module', '-e', esm])).stdout.trim(), 'function function');
+    // A YAML adaptive sampling configuration: its parser ships as a file of its own, read only then.
+    const yaml = `process.env.AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG = 'version: 1\\nanomalyCaptureLimit:\\n  anomalyTracesPerSecond: 2\\n';
+require('otel-xray').start({ sampling: false });
+console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('yaml')).map((f) => f.slice(f.lastIndexOf('node_modules')))));
+process.exit(0);`;
+    const parsed = await runNode(dir, ['-e', yaml]);
+    assert.deepEqual(JSON.parse(parsed.stdout), ['node_modules/otel-xray/build/bundle/yaml.js']);
+    assert.equal(parsed.stderr, '', 'the configuration was read without a warning');
     // The command as npm linked it (its usage goes to stderr).
     assert.match((await runNode(dir, [join(dir, 'node_modules/.bin/otel-xray'), '--help'])).stderr, /otel-xray listen/);
   });

@@ -15,6 +15,7 @@ import { lambdaInstrumentationConfig } from './lambda/handler-hooks';
 import type { LambdaParentSource } from './lambda/trace-header';
 import { handlerWrapperOf, setLambdaHandlerWrapper } from './lambda/wrap-handler';
 import { endOnCallback } from './lambda/callback-handlers';
+import { PatchedPackages } from './patched-packages';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
@@ -213,6 +214,10 @@ export function installInstrumentations(
   warn: (message: string) => void,
   extras: InstrumentationExtras = {},
 ): () => void {
+  const Module = require('node:module') as { prototype: { require: (this: { filename?: unknown }, id: string) => unknown } };
+  // require() as it is before any instrumentation hooks it: see requireWithInstrumentation below.
+  const unhooked = Module.prototype.require;
+  const patched = new PatchedPackages();
   const enabled: Instrumentation[] = [];
   const enable = (name: string): void => {
     const instrumentation = createOne(name, config, extras, warn);
@@ -221,9 +226,11 @@ export function installInstrumentations(
       instrumentation.setTracerProvider(provider);
       instrumentation.enable();
       enabled.push(instrumentation);
+      patched.add(instrumentation);
     } catch (err) {
       // This may run inside the app's own require(): it must not fail that require.
       warn(`the ${name} instrumentation could not be enabled: ${String(err)}`);
+      patched.addUnknown();
     }
   };
   const waiting = new Map<string, (id: string) => boolean>();
@@ -232,10 +239,12 @@ export function installInstrumentations(
     if (eager || trigger === undefined) enable(name);
     else waiting.set(name, trigger);
   }
-  if (waiting.size > 0) {
-    const Module = require('node:module') as { prototype: { require: (id: string) => unknown } };
-    const original = Module.prototype.require;
-    Module.prototype.require = function requireWithInstrumentation(this: unknown, id: string): unknown {
+  // OTel's require hook, if the instrumentations enabled so far added one. A library's require of a package that
+  // no enabled instrumentation patches skips it (PatchedPackages says why).
+  const hooked = Module.prototype.require;
+  const filtering = hooked !== unhooked;
+  if (waiting.size > 0 || filtering) {
+    Module.prototype.require = function requireWithInstrumentation(this: { filename?: unknown }, id: string): unknown {
       if (waiting.size > 0 && typeof id === 'string') {
         for (const [name, trigger] of waiting) {
           if (!trigger(id) && !requiresPackageByPath(id, PACKAGES[name] ?? [])) continue;
@@ -245,7 +254,8 @@ export function installInstrumentations(
           return Module.prototype.require.call(this, id);
         }
       }
-      return original.call(this, id);
+      if (filtering && typeof id === 'string' && !patched.mayLoad(id, this?.filename)) return unhooked.call(this, id);
+      return hooked.call(this, id);
     };
   }
   return () => {

@@ -103,12 +103,14 @@ describe('the packed package, installed into a fresh app', function () {
 
   it('ships the bundle, the declarations and the entry points, and no source map', () => {
     const list = (sub: string): string[] => readdirSync(join(dir, 'node_modules/otel-xray', sub));
-    assert.deepEqual(list('build/bundle'), ['otel-xray.js', 'yaml.js']);
+    // The bundle's V8 code cache (load-bundle.js), one for the V8 that built the package.
+    assert.deepEqual(list('build/bundle').filter((f) => !/^otel-xray\.js\.[\w.-]+\.cache$/.test(f)), ['otel-xray.js', 'yaml.js']);
+    assert.equal(list('build/bundle').length, 3);
     // build/src: declarations only (the bundle is what runs).
     assert.deepEqual(list('build/src').filter((f) => !f.endsWith('.d.ts') && !statSync(join(dir, 'node_modules/otel-xray/build/src', f)).isDirectory()), []);
     assert.ok(list('build/src').includes('index.d.ts'));
     assert.deepEqual(list('bin'), ['otel-xray.js']);
-    for (const file of ['register.js', 'LICENSE', 'README.md', 'package.json']) assert.ok(list('.').includes(file), file);
+    for (const file of ['register.js', 'load-bundle.js', 'LICENSE', 'README.md', 'package.json']) assert.ok(list('.').includes(file), file);
   });
 
   it('node --require otel-xray/register traces a node:http app, loading only the bundle and the OTel API', async () => {
@@ -127,6 +129,7 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('listening ' + server.a
     const loaded = (JSON.parse(reply.body) as string[]).map((file) => file.slice(file.lastIndexOf('node_modules')).replace(/\\/g, '/'));
     assert.deepEqual(loaded.filter((f) => !f.startsWith('node_modules/@opentelemetry/api/')).sort(), [
       'node_modules/otel-xray/build/bundle/otel-xray.js',
+      'node_modules/otel-xray/load-bundle.js',
       'node_modules/otel-xray/register.js',
     ]);
     await sink.waitFor(1);

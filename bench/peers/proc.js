@@ -6,6 +6,13 @@ const { join } = require('node:path');
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+// Children still running: none outlives the bench, however it ends (a run stopped mid-way left its app loading
+// the machine for the next one).
+const live = new Set();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 function startPinned(core, script, { args = [], env = {}, cwd = __dirname, ipc = false } = {}) {
   const started = process.hrtime.bigint();
   const child = spawn('taskset', ['-c', String(core), process.execPath, ...args, script], {
@@ -13,6 +20,8 @@ function startPinned(core, script, { args = [], env = {}, cwd = __dirname, ipc =
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let stderr = '';
   child.stderr.on('data', (chunk) => { if (stderr.length < 4000) stderr += chunk; });
   const listening = new Promise((resolve, reject) => {

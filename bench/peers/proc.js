@@ -6,12 +6,18 @@ const { join } = require('node:path');
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-// Children still running: none outlives the bench, however it ends (a run stopped mid-way left its app loading
-// the machine for the next one).
+// Children still running (apps, backend, sink): none outlives the bench, however it ends (a run stopped mid-way
+// left its app loading the machine for the next one).
 const live = new Set();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+
+function track(child) {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
 
 function startPinned(core, script, { args = [], env = {}, cwd = __dirname, ipc = false } = {}) {
   const started = process.hrtime.bigint();
@@ -20,8 +26,7 @@ function startPinned(core, script, { args = [], env = {}, cwd = __dirname, ipc =
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  track(child);
   let stderr = '';
   child.stderr.on('data', (chunk) => { if (stderr.length < 4000) stderr += chunk; });
   const listening = new Promise((resolve, reject) => {
@@ -82,7 +87,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The local receivers of every variant's output (UDP documents, OTLP), pinned to the load generator's core. */
 function startSink() {
-  const sink = spawn('taskset', ['-c', '1', process.execPath, join(__dirname, 'sink.js')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const sink = track(spawn('taskset', ['-c', '1', process.execPath, join(__dirname, 'sink.js')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   return new Promise((resolve) => sink.once('message', (ports) => resolve({ child: sink, ...ports })));
 }
 

@@ -162,12 +162,16 @@ function writeReport(results) {
       adaptiveTable(results.adaptive), '');
   }
   parts.push(END);
-  const section = parts.join('\n');
+  replaceResultsSection(START, END, parts.join('\n'));
+}
+
+/** Puts `section` (which starts with `start` and ends with `end`) in place of that section of RESULTS.md, else at its end. */
+function replaceResultsSection(start, end, section) {
   let markdown = readFileSync(RESULTS_MD, 'utf8');
-  const from = markdown.indexOf(START);
-  const to = markdown.indexOf(END);
-  markdown = from >= 0 && to > from ? markdown.slice(0, from) + section + markdown.slice(to + END.length) : `${markdown.trimEnd()}\n\n${section}\n`;
+  const from = markdown.indexOf(start);
+  const to = markdown.indexOf(end);
+  markdown = from >= 0 && to > from ? markdown.slice(0, from) + section + markdown.slice(to + end.length) : `${markdown.trimEnd()}\n\n${section}\n`;
   writeFileSync(RESULTS_MD, markdown);
 }
 
-module.exports = { writeReport, commit };
+module.exports = { writeReport, commit, replaceResultsSection };

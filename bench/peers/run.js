@@ -74,11 +74,7 @@ async function main() {
   execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const sink = await startSink();
   const backend = startPinned(1, 'backend.js');
-  // Children never outlive the run, however it ends.
-  const cleanup = () => {
-    for (const child of [sink.child, backend.child]) if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', cleanup);
+  // On a signal, exit: proc.js kills every child on exit.
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
   const backendUrl = `http://127.0.0.1:${await backend.listening}`;
   const variants = makeVariants(sink);

@@ -11,7 +11,7 @@
 //          --keep DIR (keep the .cpuprofile files there)
 // Prints the table and writes it into bench/RESULTS.md between <!-- stages:start --> and <!-- stages:end -->.
 const { execFileSync } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -19,7 +19,7 @@ const { variants: makeVariants } = require('./variants');
 const { drive } = require('./load');
 const { startPinned, startSink, stop, cpuMicros, ask, sleep } = require('./proc');
 const { median } = require('../stats');
-const { commit } = require('./report');
+const { commit, replaceResultsSection } = require('./report');
 
 const { values: options } = parseArgs({
   options: {
@@ -35,7 +35,6 @@ const CONNECTIONS = 10;
 const SAMPLING_MICROS = 50;
 const PROFILER = join(__dirname, 'profiler.js');
 const BUILD = `${realpathSync(join(__dirname, '..', '..', 'build'))}/`;
-const RESULTS_MD = join(__dirname, '..', 'RESULTS.md');
 const START = '<!-- stages:start -->';
 const END = '<!-- stages:end -->';
 
@@ -162,10 +161,8 @@ function stagesOfProfile(file) {
 
 // --- runs -------------------------------------------------------------------------------------------------------
 
-let app; // the app being measured, killed with the rest if the run is interrupted
-
 async function profiledRun({ variant, framework, route, backendUrl, file }) {
-  app = startPinned(0, 'app.js', {
+  const app = startPinned(0, 'app.js', {
     args: ['--require', PROFILER, ...variant.args],
     env: { ...variant.env, BENCH_FRAMEWORK: framework, BENCH_BACKEND: backendUrl },
     ipc: true,
@@ -251,11 +248,7 @@ function writeSection(markdownTable) {
     markdownTable,
     END,
   ].join('\n');
-  let markdown = readFileSync(RESULTS_MD, 'utf8');
-  const from = markdown.indexOf(START);
-  const to = markdown.indexOf(END);
-  markdown = from >= 0 && to > from ? markdown.slice(0, from) + section + markdown.slice(to + END.length) : `${markdown.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS_MD, markdown);
+  replaceResultsSection(START, END, section);
 }
 
 async function main() {
@@ -265,11 +258,10 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const sink = await startSink();
   const backend = startPinned(1, 'backend.js');
-  const cleanup = () => {
-    for (const child of [sink.child, backend.child, app?.child]) if (child && child.exitCode === null) child.kill('SIGKILL');
+  // proc.js kills every child on exit; the profiles go too, unless kept.
+  process.once('exit', () => {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanup);
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
   const backendUrl = `http://127.0.0.1:${await backend.listening}`;
   const variants = makeVariants(sink);

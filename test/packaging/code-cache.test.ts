@@ -79,3 +79,75 @@ console.log(l.loadBundle.cache, l.loadBundle() === require(${JSON.stringify(join
     assert.equal(await node(['--enable-source-maps'], probe(join(ROOT, 'load-bundle.js'))), 'off function function');
   });
 });
+
+/** The one-file OTel API the build wrote: its path and the version it was made from. */
+function apiBundle(): { file: string; version: string } {
+  const name = readdirSync(BUNDLE_DIR).find((f) => /^opentelemetry-api-[\w.+-]+\.js$/.test(f));
+  assert.ok(name !== undefined, 'the build wrote the API in one file');
+  return { file: join(BUNDLE_DIR, name), version: name.slice('opentelemetry-api-'.length, -'.js'.length) };
+}
+
+/**
+ * What an app sees after the preload: how the API was loaded (loadBundle.api), whether its require of the API is the
+ * module registered at the installed entry's path, which API files came from node_modules, and whether a span it
+ * starts through its own API is recorded by our provider.
+ */
+const apiProbe = (loader: string, before = ''): string => `${before}
+const l = require(${JSON.stringify(loader)});
+l.loadBundle().start({ daemonAddress: '127.0.0.1:9', sampling: false });
+const api = require('@opentelemetry/api');
+const entry = require.resolve('@opentelemetry/api');
+const files = Object.keys(require.cache).filter((f) => f.includes('@opentelemetry' + require('node:path').sep + 'api')).length;
+const span = api.trace.getTracer('probe').startSpan('probe');
+console.log(l.loadBundle.api, api === require.cache[entry].exports, files > 1 ? 'files' : 'one', span.isRecording());
+span.end();`;
+
+/**
+ * The installed OTel API stays the app's (a peer dependency), but when it is the version the build bundled, the
+ * preload runs it from one file (build/bundle/opentelemetry-api-<version>.js) as that very module; otherwise Node
+ * loads it as always. Either way the app's require('@opentelemetry/api') and ours are one module.
+ */
+describe('the OTel API from one file', function () {
+  this.timeout(60_000);
+  let copy = '';
+  afterEach(() => {
+    if (copy !== '') rmSync(copy, { recursive: true, force: true });
+    copy = '';
+  });
+
+  /** The loader and the bundle, in a copy inside build/ (so node_modules still resolves), with `api` as the API file. */
+  const makeCopy = (api?: { name: string; text: string }): string => {
+    copy = mkdtempSync(join(ROOT, 'build', 'api-file-'));
+    mkdirSync(join(copy, 'build', 'bundle'), { recursive: true });
+    copyFileSync(join(ROOT, 'load-bundle.js'), join(copy, 'load-bundle.js'));
+    for (const name of ['otel-xray.js', 'yaml.js']) copyFileSync(join(BUNDLE_DIR, name), join(copy, 'build', 'bundle', name));
+    if (api !== undefined) writeFileSync(join(copy, 'build', 'bundle', api.name), api.text);
+    return join(copy, 'load-bundle.js');
+  };
+
+  it('is the installed version (the devDependency the build bundled)', () => {
+    const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@opentelemetry', 'api', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(apiBundle().version, installed.version);
+  });
+
+  it('is run as the installed module, with its code cache on the Node that built it', async () => {
+    const expected = existsSync(cacheFor(apiBundle().file)) ? 'used' : 'compiled';
+    assert.equal(await node([], apiProbe(join(ROOT, 'load-bundle.js'))), `${expected} true one true`);
+  });
+
+  it('is left to Node when the app loaded the API first, or for another version', async () => {
+    assert.equal(await node([], apiProbe(join(ROOT, 'load-bundle.js'), "require('@opentelemetry/api');")), 'loaded true files true');
+    // A copy of the build without the API's file: as for an installed API of another version.
+    assert.equal(await node([], apiProbe(makeCopy())), 'other-version true files true');
+  });
+
+  it('falls back to the installed API when its file fails, and the app never sees the failure', async () => {
+    const { version } = apiBundle();
+    const loader = makeCopy({ name: `opentelemetry-api-${version}.js`, text: "throw new Error('broken');" });
+    assert.equal(await node([], apiProbe(loader)), 'failed true files true');
+  });
+
+  it('is left to Node when source maps are on', async () => {
+    assert.equal(await node(['--enable-source-maps'], apiProbe(join(ROOT, 'load-bundle.js'))), 'off true files true');
+  });
+});

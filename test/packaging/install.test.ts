@@ -63,6 +63,13 @@ function allSubsegments(entity: { subsegments?: Subsegment[] }): Subsegment[] {
   return (entity.subsegments ?? []).flatMap((s) => [s, ...allSubsegments(s)]);
 }
 
+/** The version of the OTel API the package ships in one file (build/bundle/opentelemetry-api-<version>.js). */
+function bundledApi(): string {
+  const name = readdirSync(join(__dirname, '../../bundle')).find((f) => /^opentelemetry-api-[\w.+-]+\.js$/.test(f));
+  assert.ok(name !== undefined, 'the build wrote the API in one file');
+  return name.slice('opentelemetry-api-'.length, -'.js'.length);
+}
+
 const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`;
 
 describe('the packed package, installed into a fresh app', function () {
@@ -103,9 +110,11 @@ describe('the packed package, installed into a fresh app', function () {
 
   it('ships the bundle, the declarations and the entry points, and no source map', () => {
     const list = (sub: string): string[] => readdirSync(join(dir, 'node_modules/otel-xray', sub));
-    // The bundle's V8 code cache (load-bundle.js), one for the V8 that built the package.
-    assert.deepEqual(list('build/bundle').filter((f) => !/^otel-xray\.js\.[\w.-]+\.cache$/.test(f)), ['otel-xray.js', 'yaml.js']);
-    assert.equal(list('build/bundle').length, 3);
+    // The OTel API in one file (load-bundle.js), and the V8 code caches of it and of the bundle, for the V8 that
+    // built the package.
+    const caches = list('build/bundle').filter((f) => /^(otel-xray|opentelemetry-api-[\w.+-]+)\.js\.[\w.-]+\.cache$/.test(f));
+    assert.equal(caches.length, 2, caches.join(', '));
+    assert.deepEqual(list('build/bundle').filter((f) => !caches.includes(f)), [`opentelemetry-api-${bundledApi()}.js`, 'otel-xray.js', 'yaml.js']);
     // build/src: declarations only (the bundle is what runs).
     assert.deepEqual(list('build/src').filter((f) => !f.endsWith('.d.ts') && !statSync(join(dir, 'node_modules/otel-xray/build/src', f)).isDirectory()), []);
     assert.ok(list('build/src').includes('index.d.ts'));
@@ -132,6 +141,11 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('listening ' + server.a
       'node_modules/otel-xray/load-bundle.js',
       'node_modules/otel-xray/register.js',
     ]);
+    // npm installed the API version the package bundled (its peer range stops below the next minor, as the OTel SDK
+    // it bundles does), so the preload ran it from one file, registered as the installed entry.
+    const installedApi = (JSON.parse(readFileSync(join(dir, 'node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string }).version;
+    assert.equal(installedApi, bundledApi());
+    assert.deepEqual(loaded.filter((f) => f.startsWith('node_modules/@opentelemetry/api/')), ['node_modules/@opentelemetry/api/build/src/index.js']);
     await sink.waitFor(1);
     const segment = segments()[0]!;
     assert.equal(segment.name, 'packed-cjs');

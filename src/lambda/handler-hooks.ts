@@ -7,7 +7,7 @@ import type { LambdaParentSource } from './trace-header';
 /** Attribute keys the handler's span gets from the event (beside those OTel's Lambda instrumentation sets). */
 export const LAMBDA_ATTR = {
   TRIGGER: 'faas.trigger',
-  /** Which AWS service invoked the function (`aws:sqs`, `aws:apigateway` …): metadata on the handler's subsegment. */
+  /** Which AWS service invoked the function (`aws:sqs`, `aws:apigateway`, ...): metadata on the handler's subsegment. */
   EVENT_SOURCE: 'aws.lambda.event_source',
   FUNCTION_VERSION: 'faas.version',
   INVOCATION_ID: 'faas.invocation_id',

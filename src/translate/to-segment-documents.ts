@@ -47,7 +47,7 @@ export class SegmentTranslator {
   }
 
   /**
-   * Spans → documents. Segments are spans with no local parent and SERVER / CONSUMER spans; every other span is
+   * Spans to documents. Segments are spans with no local parent and SERVER / CONSUMER spans; every other span is
    * embedded as a subsegment under its parent when the parent is in `spans`, else sent as an independent
    * subsegment. Never throws: bad spans are repaired (or, if unreadable, left out) and counted.
    */

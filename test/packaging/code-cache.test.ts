@@ -75,6 +75,15 @@ console.log(l.loadBundle.cache, l.loadBundle() === require(${JSON.stringify(join
     assert.equal(await node([], probe(join(copy, 'load-bundle.js'))), 'rejected function function');
   });
 
+  it('reads an ASCII bundle, which needs no UTF-8 decoding (write other characters as escapes)', () => {
+    for (const file of [join(BUNDLE_DIR, 'otel-xray.js'), apiBundle().file]) {
+      const bytes = readFileSync(file);
+      const at = bytes.findIndex((byte) => byte > 0x7f);
+      const line = at < 0 ? '' : bytes.subarray(bytes.lastIndexOf(0x0a, at) + 1, bytes.indexOf(0x0a, at)).toString('utf8');
+      assert.equal(at, -1, `${file} has a non-ASCII character in: ${line}`);
+    }
+  });
+
   it('is left aside when source maps are on, for mapped stack traces', async () => {
     assert.equal(await node(['--enable-source-maps'], probe(join(ROOT, 'load-bundle.js'))), 'off function function');
   });

@@ -55,7 +55,7 @@ const BODY = String.raw`
 
   <section id="view-trace" aria-label="Trace" hidden>
     <div class="trace-head">
-      <a id="back-to-traces" href="#/traces">← Traces</a>
+      <a id="back-to-traces" href="#/traces">&larr; Traces</a>
       <h2>Trace <code id="trace-title"></code></h2>
       <span id="trace-summary" class="summary"></span>
     </div>

@@ -6,7 +6,8 @@
  * Every piece of data reaches the DOM through textContent or setAttribute (the h() and s() helpers), never as markup.
  *
  * Written inside String.raw so that its escapes (`\n`, `\u0000`) reach the browser as written. It must contain no
- * backtick and no dollar-brace: string concatenation only.
+ * backtick and no dollar-brace: string concatenation only. Only ASCII, other characters as `\u2026` escapes inside
+ * quotes: the bundle stays ASCII, which the preload decodes without UTF-8 (load-bundle.js).
  */
 export const VIEWER_SCRIPT = String.raw`
 'use strict';
@@ -77,12 +78,12 @@ export const VIEWER_SCRIPT = String.raw`
 
   /** A duration in milliseconds: "0.42 ms", "12.3 ms", "1.25 s". */
   function formatMs(ms) {
-    if (!isNumber(ms)) return '…';
+    if (!isNumber(ms)) return '\u2026';
     if (ms < 1000) return (ms < 10 ? ms.toFixed(2) : ms.toFixed(1)) + ' ms';
     return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
   }
 
-  const formatSeconds = (seconds) => (isNumber(seconds) ? formatMs(seconds * 1000) : '…');
+  const formatSeconds = (seconds) => (isNumber(seconds) ? formatMs(seconds * 1000) : '\u2026');
 
   /** The colour of an entity (or a trace's root): its flags, as the X-Ray console reads them. */
   function statusOf(flags) {
@@ -174,7 +175,7 @@ export const VIEWER_SCRIPT = String.raw`
       else link.removeAttribute('aria-current');
     }
     if (r.view === 'traces') {
-      document.title = 'Traces · otel-xray local';
+      document.title = 'Traces \u00b7 otel-xray local';
       if (r.filter !== state.filter) {
         state.filter = r.filter;
         byId('filter').value = r.filter;
@@ -182,7 +183,7 @@ export const VIEWER_SCRIPT = String.raw`
       }
       updateTracesLinks();
     } else if (r.view === 'trace') {
-      document.title = 'Trace ' + r.id + ' · otel-xray local';
+      document.title = 'Trace ' + r.id + ' \u00b7 otel-xray local';
       if (r.id !== state.traceId) {
         state.traceId = r.id;
         state.traceText = '';
@@ -191,7 +192,7 @@ export const VIEWER_SCRIPT = String.raw`
         clearTrace();
       }
     } else {
-      document.title = 'Service map · otel-xray local';
+      document.title = 'Service map \u00b7 otel-xray local';
     }
     refresh();
   }
@@ -234,12 +235,12 @@ export const VIEWER_SCRIPT = String.raw`
       return;
     }
     line.className = 'stats';
-    const parts = [h('span', { 'data-stat': 'received', text: 'received ' + (stats.received || 0) }), ' · ',
+    const parts = [h('span', { 'data-stat': 'received', text: 'received ' + (stats.received || 0) }), ' \u00b7 ',
       h('span', { 'data-stat': 'accepted', text: 'accepted ' + (stats.accepted || 0) })];
     const rejected = isObject(stats.rejected) ? Object.entries(stats.rejected).filter(([, n]) => isNumber(n) && n > 0) : [];
     if (rejected.length > 0) {
       const total = rejected.reduce((sum, [, n]) => sum + n, 0);
-      parts.push(' · ', h('span', { class: 'rejected', 'data-stat': 'rejected',
+      parts.push(' \u00b7 ', h('span', { class: 'rejected', 'data-stat': 'rejected',
         text: 'rejected ' + total + ' (' + rejected.map(([reason, n]) => reason + ' ' + n).join(', ') + ')' }));
     }
     fill(line, ...parts);
@@ -387,7 +388,7 @@ export const VIEWER_SCRIPT = String.raw`
       return h('span', { class: 'chip', title: text, text });
     });
     const row = h('tr', { class: 'trace-row status-' + status, 'data-trace-id': t.id, 'data-status': status },
-      h('td', { class: 'time', title: isoTime(t.start) }, h('a', { href, text: formatTime(t.start) || '—' })),
+      h('td', { class: 'time', title: isoTime(t.start) }, h('a', { href, text: formatTime(t.start) || '\u2014' })),
       h('td', { class: 'name' }, h('a', { href, title: 'trace ' + t.id, text: t.name || '(no root segment yet)' })),
       h('td', { class: 'num duration', text: formatSeconds(t.duration) }),
       h('td', { class: 'method', text: t.method }),
@@ -407,7 +408,7 @@ export const VIEWER_SCRIPT = String.raw`
 
   function clearTrace() {
     byId('trace-title').textContent = state.traceId;
-    byId('trace-summary').textContent = 'loading…';
+    byId('trace-summary').textContent = 'loading\u2026';
     byId('trace-problem').hidden = true;
     fill(byId('timeline-rows'));
     fill(byId('timeline-axis'));
@@ -514,11 +515,11 @@ export const VIEWER_SCRIPT = String.raw`
     const services = new Set(entities.filter((e) => e.kind === 'segment').map((e) => e.service));
     byId('trace-title').textContent = trace.id;
     fill(byId('trace-summary'),
-      [root ? root.name : '', request.method, request.url, isNumber(response.status) ? '→ ' + response.status : '']
+      [root ? root.name : '', request.method, request.url, isNumber(response.status) ? '\u2192 ' + response.status : '']
         .filter(Boolean).join(' ') +
-      ' · ' + formatMs((end - start) * 1000) + ' · started ' + formatTime(start) +
-      ' · ' + services.size + (services.size === 1 ? ' service' : ' services') +
-      ' · ' + entities.length + (entities.length === 1 ? ' entity' : ' entities'),
+      ' \u00b7 ' + formatMs((end - start) * 1000) + ' \u00b7 started ' + formatTime(start) +
+      ' \u00b7 ' + services.size + (services.size === 1 ? ' service' : ' services') +
+      ' \u00b7 ' + entities.length + (entities.length === 1 ? ' entity' : ' entities'),
       ' ', root ? badges(root.raw) : null);
 
     // The time axis.
@@ -548,7 +549,7 @@ export const VIEWER_SCRIPT = String.raw`
       },
         h('div', { class: 'service', text: e.service }),
         h('div', { class: 'name', style: { paddingLeft: 8 + e.depth * 16 + 'px' } },
-          e.depth > 0 ? h('span', { class: 'twig', text: '└' }) : null, e.name),
+          e.depth > 0 ? h('span', { class: 'twig', text: '\u2514' }) : null, e.name),
         h('div', { class: 'namespace muted', text: e.namespace }),
         h('div', { class: 'num http-status status-' + status, text: code }),
         h('div', { class: 'num offset', text: '+' + formatSeconds(from) }),
@@ -865,9 +866,9 @@ export const VIEWER_SCRIPT = String.raw`
           label = { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6 };
         }
       }
-      const text = (e.requests || 0) + ' req · ' + formatMs(e.mean_ms);
+      const text = (e.requests || 0) + ' req \u00b7 ' + formatMs(e.mean_ms);
       return s('g', { class: 'map-edge status-' + status, 'data-source': e.source, 'data-target': e.target },
-        s('title', { text: e.source + ' → ' + e.target + ': ' + edgeStatsText(e) }),
+        s('title', { text: e.source + ' \u2192 ' + e.target + ': ' + edgeStatsText(e) }),
         s('path', { d, 'marker-end': 'url(#arrow-' + status + ')' }),
         s('rect', { class: 'label-bg', rx: 3 }),
         s('text', { x: label.x, y: label.y, text }));
@@ -890,7 +891,7 @@ export const VIEWER_SCRIPT = String.raw`
         }));
         offset += length;
       }
-      const name = n.name.length > 28 ? n.name.slice(0, 27) + '…' : n.name;
+      const name = n.name.length > 28 ? n.name.slice(0, 27) + '\u2026' : n.name;
       const type = typeof n.type === 'string' ? n.type : '';
       const go = () => {
         location.hash = '#/traces?filter=' + encodeURIComponent('service("' + n.name.replace(/["\\]/g, '\\$&') + '")');

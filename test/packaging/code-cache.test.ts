@@ -144,6 +144,25 @@ describe('the OTel API from one file', function () {
     assert.equal(await node([], apiProbe(join(ROOT, 'load-bundle.js'))), `${expected} true one true`);
   });
 
+  it('is the module an ES module app imports, under --import', async () => {
+    copy = mkdtempSync(join(ROOT, 'build', 'api-esm-'));
+    const app = join(copy, 'app.mjs');
+    writeFileSync(app, `import { trace } from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const span = trace.getTracer('probe').startSpan('probe');
+console.log(require(${JSON.stringify(join(ROOT, 'load-bundle.js'))}).loadBundle.api, require('@opentelemetry/api').trace === trace, span.isRecording());
+span.end();
+`);
+    const expected = existsSync(cacheFor(apiBundle().file)) ? 'used' : 'compiled';
+    const output = await new Promise<string>((done, fail) => {
+      execFile(process.execPath, ['--import', join(ROOT, 'register.js'), app], {
+        env: { PATH: process.env.PATH ?? '', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', AWS_XRAY_SAMPLING: 'false' }, timeout: 30_000,
+      }, (error, stdout, stderr) => (error !== null ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout.trim())));
+    });
+    assert.equal(output, `${expected} true true`);
+  });
+
   it('is left to Node when the app loaded the API first, or for another version', async () => {
     assert.equal(await node([], apiProbe(join(ROOT, 'load-bundle.js'), "require('@opentelemetry/api');")), 'loaded true files true');
     // A copy of the build without the API's file: as for an installed API of another version.

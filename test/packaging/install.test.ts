@@ -114,7 +114,7 @@ describe('the packed package, installed into a fresh app', function () {
     // built the package.
     const caches = list('build/bundle').filter((f) => /^(otel-xray|opentelemetry-api-[\w.+-]+)\.js\.[\w.-]+\.cache$/.test(f));
     assert.equal(caches.length, 2, caches.join(', '));
-    assert.deepEqual(list('build/bundle').filter((f) => !caches.includes(f)), [`opentelemetry-api-${bundledApi()}.js`, 'otel-xray.js', 'yaml.js']);
+    assert.deepEqual(list('build/bundle').filter((f) => !caches.includes(f)).sort(), [`opentelemetry-api-${bundledApi()}.js`, 'otel-xray.js', 'yaml.js']);
     // build/src: declarations only (the bundle is what runs).
     assert.deepEqual(list('build/src').filter((f) => !f.endsWith('.d.ts') && !statSync(join(dir, 'node_modules/otel-xray/build/src', f)).isDirectory()), []);
     assert.ok(list('build/src').includes('index.d.ts'));

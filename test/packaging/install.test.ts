@@ -144,7 +144,7 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('listening ' + server.a
     // npm installed the API version the package bundled (its peer range stops below the next minor, as the OTel SDK
     // it bundles does), so the preload ran it from one file, registered as the installed entry.
     const installedApi = (JSON.parse(readFileSync(join(dir, 'node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string }).version;
-    assert.equal(installedApi, bundledApi());
+    assert.equal(installedApi, bundledApi(), `npm installs API ${installedApi}, the build bundled ${bundledApi()}: pin the devDependency @opentelemetry/api to ${installedApi} and rebuild`);
     assert.deepEqual(loaded.filter((f) => f.startsWith('node_modules/@opentelemetry/api/')), ['node_modules/@opentelemetry/api/build/src/index.js']);
     await sink.waitFor(1);
     const segment = segments()[0]!;

@@ -13,14 +13,38 @@ function cacheFor(bundle: string): string {
   return `${bundle}.${digest}.${process.versions.v8}-${process.arch}.cache`;
 }
 
-/** Runs `node <args> -e <script>` with a bare environment; resolves with its stdout. */
-function node(args: readonly string[], script: string): Promise<string> {
+/** Runs `node <args>` with a bare environment (and `env`); resolves with its stdout. */
+function node(args: readonly string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [...args, '-e', script], { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
       if (error !== null) fail(new Error(`${error.message}\n${stderr}`));
       else done(stdout.trim());
     });
   });
+}
+
+/** Folders the tests made inside build/ (so that node_modules still resolves from them), removed after each test. */
+const made: string[] = [];
+function folderInBuild(prefix: string): string {
+  const dir = mkdtempSync(join(ROOT, 'build', prefix));
+  made.push(dir);
+  return dir;
+}
+function removeFolders(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A copy of the loader and the bundle (with yaml.js), plus `copied` files of build/bundle and `written` ones:
+ * returns the copy's load-bundle.js.
+ */
+function copyBuild(copied: readonly string[], written: Readonly<Record<string, string>> = {}): string {
+  const copy = folderInBuild('loader-');
+  mkdirSync(join(copy, 'build', 'bundle'), { recursive: true });
+  copyFileSync(join(ROOT, 'load-bundle.js'), join(copy, 'load-bundle.js'));
+  for (const name of ['otel-xray.js', 'yaml.js', ...copied]) copyFileSync(join(BUNDLE_DIR, name), join(copy, 'build', 'bundle', name));
+  for (const [name, text] of Object.entries(written)) writeFileSync(join(copy, 'build', 'bundle', name), text);
+  return join(copy, 'load-bundle.js');
 }
 
 /** Loads the bundle through `loader` and prints how (loadBundle.cache) and whether its exports are whole. */
@@ -34,45 +58,37 @@ console.log(l.loadBundle.cache, typeof exports.start, typeof exports.registerPre
  */
 describe('the bundle\'s V8 code cache', function () {
   this.timeout(60_000);
-  let copy = '';
+  afterEach(removeFolders);
 
-  /** A copy of the loader, the bundle and its cache, inside build/ so that node_modules still resolves. */
-  const makeCopy = (): { bundle: string } => {
-    copy = mkdtempSync(join(ROOT, 'build', 'code-cache-'));
-    mkdirSync(join(copy, 'build', 'bundle'), { recursive: true });
-    copyFileSync(join(ROOT, 'load-bundle.js'), join(copy, 'load-bundle.js'));
-    const cacheName = readdirSync(BUNDLE_DIR).find((f) => f.endsWith('.cache'));
+  /** A copy of the loader, the bundle and its cache. */
+  const makeCopy = (): { loader: string; bundle: string } => {
+    const cacheName = readdirSync(BUNDLE_DIR).find((f) => /^otel-xray\.js\..*\.cache$/.test(f));
     assert.ok(cacheName !== undefined, 'the build wrote a code cache');
-    for (const name of ['otel-xray.js', 'yaml.js', cacheName]) copyFileSync(join(BUNDLE_DIR, name), join(copy, 'build', 'bundle', name));
-    return { bundle: join(copy, 'build', 'bundle', 'otel-xray.js') };
+    const loader = copyBuild([cacheName]);
+    return { loader, bundle: join(loader, '..', 'build', 'bundle', 'otel-xray.js') };
   };
-
-  afterEach(() => {
-    if (copy !== '') rmSync(copy, { recursive: true, force: true });
-    copy = '';
-  });
 
   it('is used by the preload as built, and the app\'s require gets the same module', async () => {
     // The build's Node made it; the tests also run on another Node (CI's Node 22), which finds none for itself.
     const expected = existsSync(cacheFor(join(BUNDLE_DIR, 'otel-xray.js'))) ? 'used' : 'absent';
     const script = `const l = require(${JSON.stringify(join(ROOT, 'load-bundle.js'))});
 console.log(l.loadBundle.cache, l.loadBundle() === require(${JSON.stringify(join(BUNDLE_DIR, 'otel-xray.js'))}));`;
-    assert.equal(await node(['--require', join(ROOT, 'register.js')], script), `${expected} true`);
+    assert.equal(await node(['--require', join(ROOT, 'register.js'), '-e', script]), `${expected} true`);
   });
 
   it('is not used for a bundle edited in place, even at the same length (V8 checks only the length)', async () => {
-    const { bundle } = makeCopy();
+    const { loader, bundle } = makeCopy();
     const text = readFileSync(bundle, 'utf8');
     const at = text.indexOf('// src/');
     assert.ok(at > 0);
     writeFileSync(bundle, `${text.slice(0, at)}// SRC/${text.slice(at + 7)}`);
-    assert.equal(await node([], probe(join(copy, 'load-bundle.js'))), 'absent function function');
+    assert.equal(await node(['-e', probe(loader)]), 'absent function function');
   });
 
   it('falls back to V8\'s own compile when the cache is unusable', async () => {
-    const { bundle } = makeCopy();
+    const { loader, bundle } = makeCopy();
     writeFileSync(cacheFor(bundle), Buffer.alloc(4096, 7));
-    assert.equal(await node([], probe(join(copy, 'load-bundle.js'))), 'rejected function function');
+    assert.equal(await node(['-e', probe(loader)]), 'rejected function function');
   });
 
   it('reads an ASCII bundle, which needs no UTF-8 decoding (write other characters as escapes)', () => {
@@ -85,7 +101,7 @@ console.log(l.loadBundle.cache, l.loadBundle() === require(${JSON.stringify(join
   });
 
   it('is left aside when source maps are on, for mapped stack traces', async () => {
-    assert.equal(await node(['--enable-source-maps'], probe(join(ROOT, 'load-bundle.js'))), 'off function function');
+    assert.equal(await node(['--enable-source-maps', '-e', probe(join(ROOT, 'load-bundle.js'))]), 'off function function');
   });
 });
 
@@ -118,21 +134,7 @@ span.end();`;
  */
 describe('the OTel API from one file', function () {
   this.timeout(60_000);
-  let copy = '';
-  afterEach(() => {
-    if (copy !== '') rmSync(copy, { recursive: true, force: true });
-    copy = '';
-  });
-
-  /** The loader and the bundle, in a copy inside build/ (so node_modules still resolves), with `api` as the API file. */
-  const makeCopy = (api?: { name: string; text: string }): string => {
-    copy = mkdtempSync(join(ROOT, 'build', 'api-file-'));
-    mkdirSync(join(copy, 'build', 'bundle'), { recursive: true });
-    copyFileSync(join(ROOT, 'load-bundle.js'), join(copy, 'load-bundle.js'));
-    for (const name of ['otel-xray.js', 'yaml.js']) copyFileSync(join(BUNDLE_DIR, name), join(copy, 'build', 'bundle', name));
-    if (api !== undefined) writeFileSync(join(copy, 'build', 'bundle', api.name), api.text);
-    return join(copy, 'load-bundle.js');
-  };
+  afterEach(removeFolders);
 
   it('is the installed version (the devDependency the build bundled)', () => {
     const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@opentelemetry', 'api', 'package.json'), 'utf8')) as { version: string };
@@ -141,12 +143,11 @@ describe('the OTel API from one file', function () {
 
   it('is run as the installed module, with its code cache on the Node that built it', async () => {
     const expected = existsSync(cacheFor(apiBundle().file)) ? 'used' : 'compiled';
-    assert.equal(await node([], apiProbe(join(ROOT, 'load-bundle.js'))), `${expected} true one true`);
+    assert.equal(await node(['-e', apiProbe(join(ROOT, 'load-bundle.js'))]), `${expected} true one true`);
   });
 
   it('is the module an ES module app imports, under --import', async () => {
-    copy = mkdtempSync(join(ROOT, 'build', 'api-esm-'));
-    const app = join(copy, 'app.mjs');
+    const app = join(folderInBuild('api-esm-'), 'app.mjs');
     writeFileSync(app, `import { trace } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -155,27 +156,23 @@ console.log(require(${JSON.stringify(join(ROOT, 'load-bundle.js'))}).loadBundle.
 span.end();
 `);
     const expected = existsSync(cacheFor(apiBundle().file)) ? 'used' : 'compiled';
-    const output = await new Promise<string>((done, fail) => {
-      execFile(process.execPath, ['--import', join(ROOT, 'register.js'), app], {
-        env: { PATH: process.env.PATH ?? '', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', AWS_XRAY_SAMPLING: 'false' }, timeout: 30_000,
-      }, (error, stdout, stderr) => (error !== null ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout.trim())));
-    });
+    const output = await node(['--import', join(ROOT, 'register.js'), app], { AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', AWS_XRAY_SAMPLING: 'false' });
     assert.equal(output, `${expected} true true`);
   });
 
   it('is left to Node when the app loaded the API first, or for another version', async () => {
-    assert.equal(await node([], apiProbe(join(ROOT, 'load-bundle.js'), "require('@opentelemetry/api');")), 'loaded true files true');
+    assert.equal(await node(['-e', apiProbe(join(ROOT, 'load-bundle.js'), "require('@opentelemetry/api');")]), 'loaded true files true');
     // A copy of the build without the API's file: as for an installed API of another version.
-    assert.equal(await node([], apiProbe(makeCopy())), 'other-version true files true');
+    assert.equal(await node(['-e', apiProbe(copyBuild([]))]), 'other-version true files true');
   });
 
   it('falls back to the installed API when its file fails, and the app never sees the failure', async () => {
     const { version } = apiBundle();
-    const loader = makeCopy({ name: `opentelemetry-api-${version}.js`, text: "throw new Error('broken');" });
-    assert.equal(await node([], apiProbe(loader)), 'failed true files true');
+    const loader = copyBuild([], { [`opentelemetry-api-${version}.js`]: "throw new Error('broken');" });
+    assert.equal(await node(['-e', apiProbe(loader)]), 'failed true files true');
   });
 
   it('is left to Node when source maps are on', async () => {
-    assert.equal(await node(['--enable-source-maps'], apiProbe(join(ROOT, 'load-bundle.js'))), 'off true files true');
+    assert.equal(await node(['--enable-source-maps', '-e', apiProbe(join(ROOT, 'load-bundle.js'))]), 'off true files true');
   });
 });

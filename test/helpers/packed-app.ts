@@ -130,3 +130,10 @@ export function footprint(dir: string, except: readonly string[] = []): Footprin
   visitNodeModules(join(dir, 'node_modules'));
   return { packages: packages.sort(), bytes };
 }
+
+/** The OTel API the build wrote in one file into `bundleDir` (build/bundle/opentelemetry-api-<version>.js). */
+export function apiBundleIn(bundleDir: string): { file: string; version: string } {
+  const name = readdirSync(bundleDir).find((f) => /^opentelemetry-api-[\w.+-]+\.js$/.test(f));
+  if (name === undefined) throw new Error(`no opentelemetry-api-<version>.js in ${bundleDir}: the build writes it`);
+  return { file: join(bundleDir, name), version: name.slice('opentelemetry-api-'.length, -'.js'.length) };
+}

@@ -3,9 +3,12 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { apiBundleIn } from '../helpers/packed-app';
 
 const ROOT = resolve(__dirname, '../../..');
 const BUNDLE_DIR = join(ROOT, 'build', 'bundle');
+/** The one-file OTel API the build wrote: its path and the version it was made from. */
+const apiBundle = (): { file: string; version: string } => apiBundleIn(BUNDLE_DIR);
 
 /** The cache load-bundle.js looks for beside `bundle`, for this Node: the bundle's SHA-1 and the V8 version. */
 function cacheFor(bundle: string): string {
@@ -105,12 +108,6 @@ console.log(l.loadBundle.cache, l.loadBundle() === require(${JSON.stringify(join
   });
 });
 
-/** The one-file OTel API the build wrote: its path and the version it was made from. */
-function apiBundle(): { file: string; version: string } {
-  const name = readdirSync(BUNDLE_DIR).find((f) => /^opentelemetry-api-[\w.+-]+\.js$/.test(f));
-  assert.ok(name !== undefined, 'the build wrote the API in one file');
-  return { file: join(BUNDLE_DIR, name), version: name.slice('opentelemetry-api-'.length, -'.js'.length) };
-}
 
 /**
  * What an app sees after the preload: how the API was loaded (loadBundle.api), whether its require of the API is the

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Segment, Subsegment } from '../../src/index';
 import { httpGet } from '../helpers/child-app';
-import { footprint, npmInstall, packedApp } from '../helpers/packed-app';
+import { apiBundleIn, footprint, npmInstall, packedApp } from '../helpers/packed-app';
 import type { Footprint } from '../helpers/packed-app';
 import { UdpSink } from '../helpers/udp-sink';
 
@@ -64,11 +64,7 @@ function allSubsegments(entity: { subsegments?: Subsegment[] }): Subsegment[] {
 }
 
 /** The version of the OTel API the package ships in one file (build/bundle/opentelemetry-api-<version>.js). */
-function bundledApi(): string {
-  const name = readdirSync(join(__dirname, '../../bundle')).find((f) => /^opentelemetry-api-[\w.+-]+\.js$/.test(f));
-  assert.ok(name !== undefined, 'the build wrote the API in one file');
-  return name.slice('opentelemetry-api-'.length, -'.js'.length);
-}
+const bundledApi = (): string => apiBundleIn(join(__dirname, '../../bundle')).version;
 
 const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`;
 

@@ -13,6 +13,7 @@ import type { AssembledTrace, RawEntity } from './model';
 import { DEFAULT_RULES, rulesFromFile, samplingTargets } from './sampling-api';
 import type { SamplingRuleRecord } from './sampling-api';
 import { buildServiceMap } from './service-map';
+import { udpDrops } from './socket-drops';
 import { isSegmentDocument, TraceStore } from './trace-store';
 import { formatTrace } from './trace-tree';
 import { viewerPage } from './ui/page';
@@ -43,6 +44,11 @@ export interface LocalStats {
   received: number;
   accepted: number;
   rejected: { 'no-header': number; 'not-json': number; 'not-a-segment': number };
+  /**
+   * Datagrams the system discarded before the daemon could read them (its receive buffer was full), where the
+   * system tells (Linux). Read when asked for; absent elsewhere.
+   */
+  dropped?: number;
 }
 
 export interface LocalDaemon {
@@ -104,7 +110,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalDaemon> {
   const udp = await bindDaemon(daemonAddress, sampling, onMessage);
   const daemon = { host: daemonAddress.udp.host, port: (udp.address() as AddressInfo).port };
 
-  const viewer = createServer((req, res) => answerViewer(req, res, store, stats));
+  const udpFamily = udp.address().family === 'IPv6' ? 'udp6' : 'udp4';
+  const statsNow = (): LocalStats => {
+    const dropped = udpDrops(daemon.port, udpFamily);
+    return dropped === undefined ? stats : { ...stats, dropped };
+  };
+  const viewer = createServer((req, res) => answerViewer(req, res, store, statsNow));
   try {
     await listenHttp(viewer, uiAddress.udp.host, uiAddress.udp.port);
   } catch (err) {
@@ -267,7 +278,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function answerViewer(req: IncomingMessage, res: ServerResponse, store: TraceStore, stats: LocalStats): void {
+function answerViewer(req: IncomingMessage, res: ServerResponse, store: TraceStore, statsNow: () => LocalStats): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const json = (status: number, value: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -280,7 +291,7 @@ function answerViewer(req: IncomingMessage, res: ServerResponse, store: TraceSto
     res.end(viewerPage());
     return;
   }
-  if (path === '/api/stats') return json(200, stats);
+  if (path === '/api/stats') return json(200, statsNow());
   if (path === '/api/service-map') return json(200, buildServiceMap(store.list()));
   if (path === '/api/traces') {
     const filter = parseFilter(url.searchParams.get('filter') ?? '');

@@ -121,6 +121,8 @@ export interface LocalStats {
   received: number;
   accepted: number;
   rejected: Record<string, number>;
+  /** Discarded by the system before the daemon read them (Linux). */
+  dropped?: number;
 }
 
 /** GET a path of the viewer's JSON API, from this process (not the browser). */

@@ -124,7 +124,7 @@ describe('otel-xray local viewer in Chromium', function () {
       assert.deepEqual(rows[0]?.links, [`#/trace/${LIST[1].id}`, `#/trace/${LIST[1].id}`]);
       await until(page, 'the stats line', () => document.getElementById('stats')?.textContent?.includes('rejected'), undefined);
       assert.deepEqual((await apiGet<LocalStats>(local, '/api/stats')).body, {
-        received: 9, accepted: 5, rejected: { 'no-header': 2, 'not-json': 1, 'not-a-segment': 1 },
+        received: 9, accepted: 5, rejected: { 'no-header': 2, 'not-json': 1, 'not-a-segment': 1 }, dropped: 0,
       });
       assert.equal(await page.textContent('#stats'), 'received 9 · accepted 5 · rejected 4 (no-header 2, not-json 1, not-a-segment 1)');
       assert.equal(listRequests()[0], '/api/traces?limit=100', 'no filter: none sent');
@@ -134,6 +134,36 @@ describe('otel-xray local viewer in Chromium', function () {
       await until(page, 'the trace view', () => location.hash.startsWith('#/trace/'), undefined);
       assert.equal(await page.evaluate(() => location.hash), `#/trace/${LIST[2].id}`);
       await until(page, 'its waterfall', () => document.querySelectorAll('.timeline-row').length === 1, undefined);
+    });
+
+    it('the stats line shows the datagrams the system dropped while the daemon was stopped', async () => {
+      await page.goto(`${local.viewerUrl}/#/traces`);
+      // Stopped, the daemon reads nothing: 40 MB of datagrams overflow its receive buffer, whatever its size.
+      local.child.kill('SIGSTOP');
+      const socket = createSocket('udp4');
+      const sent = 40_000;
+      try {
+        await new Promise<void>((done) => socket.connect(local.daemonPort, '127.0.0.1', done));
+        const datagram = Buffer.from(`${DAEMON_HEADER}${'x'.repeat(1000)}`);
+        await new Promise<void>((done) => {
+          let left = sent;
+          for (let i = 0; i < sent; i++) socket.send(datagram, () => --left === 0 && done());
+        });
+      } finally {
+        socket.close();
+        local.child.kill('SIGCONT');
+      }
+      await until(page, 'the dropped count', () => document.querySelector('[data-stat="dropped"]') !== null, undefined);
+      let stats = (await apiGet<LocalStats>(local, '/api/stats')).body;
+      for (let i = 0; i < 50 && stats.received + (stats.dropped ?? 0) !== sent; i++) {
+        await new Promise((done) => setTimeout(done, 100));
+        stats = (await apiGet<LocalStats>(local, '/api/stats')).body;
+      }
+      assert.equal(stats.received + (stats.dropped ?? 0), sent);
+      assert.ok((stats.dropped ?? 0) > 0);
+      await until(page, 'the final counts', (text) => document.getElementById('stats')?.textContent === text,
+        `received ${stats.received} \u00b7 accepted 0 \u00b7 rejected ${stats.received} (not-json ${stats.received}) \u00b7 dropped ${stats.dropped}`);
+      assert.match(await page.getAttribute('[data-stat="dropped"]', 'title') ?? '', /receive buffer was full/);
     });
 
     it('applies a filter on Enter (sent URL-encoded) and points at the position of a syntax error', async () => {

@@ -253,6 +253,31 @@ describe('otel-xray local: assembly, save and load, forward, bounds', function (
     }
   });
 
+  it('counts the datagrams the system dropped while the daemon fell behind: received + dropped = sent', async () => {
+    const local = await startLocal({ address: '127.0.0.1:0', ui: '127.0.0.1:0', write: () => undefined });
+    const socket = createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => socket.connect(local.daemon.port, '127.0.0.1', resolve));
+      // 40 MB sent while this thread, which is also the daemon's, reads nothing: more than any receive buffer holds.
+      const datagram = Buffer.alloc(1000, 0x41);
+      const sent = 40_000;
+      await new Promise<void>((resolve) => {
+        let left = sent;
+        for (let i = 0; i < sent; i++) socket.send(datagram, () => --left === 0 && resolve());
+      });
+      const { body } = await until(
+        () => call(local.viewer.port, 'GET', '/api/stats'),
+        (r) => r.body.received + (r.body.dropped ?? 0) === sent,
+        'every datagram received or dropped',
+      );
+      assert.ok(body.dropped > 0, `dropped ${body.dropped}`);
+      assert.equal(body.rejected['no-header'], body.received);
+    } finally {
+      socket.close();
+      await local.close();
+    }
+  });
+
   it('--save appends every valid document; --load opens them again', async () => {
     const file = join(dir, 'saved.ndjson');
     const first = await startLocal({ address: '127.0.0.1:0', ui: '127.0.0.1:0', save: file, write: () => undefined });

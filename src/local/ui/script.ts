@@ -243,6 +243,10 @@ export const VIEWER_SCRIPT = String.raw`
       parts.push(' \u00b7 ', h('span', { class: 'rejected', 'data-stat': 'rejected',
         text: 'rejected ' + total + ' (' + rejected.map(([reason, n]) => reason + ' ' + n).join(', ') + ')' }));
     }
+    if (isNumber(stats.dropped) && stats.dropped > 0) {
+      parts.push(' \u00b7 ', h('span', { class: 'rejected', 'data-stat': 'dropped', text: 'dropped ' + stats.dropped,
+        title: 'datagrams the system discarded before the daemon read them: its receive buffer was full' }));
+    }
     fill(line, ...parts);
     line.title = 'datagrams the daemon received since it started';
   }

@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { DAEMON_HEADER } from '../../src/index';
+import { udpDrops } from '../../src/local/socket-drops';
 import { assertValidDocument } from './assert-document';
 
 /** The fields of a segment document these tests read, as sent by otel-xray or by the AWS X-Ray SDK. */
@@ -55,7 +56,9 @@ export class SharedDaemon {
     const deadline = Date.now() + timeoutSeconds * 1000;
     while (!predicate(this.documents)) {
       if (Date.now() > deadline) {
-        throw new Error(`${what}: not within ${timeoutSeconds} s; received ${this.documents.length} documents:\n${summarize(this.documents)}`);
+        const dropped = udpDrops(this._socket.address().port, 'udp4');
+        const drops = dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer)`;
+        throw new Error(`${what}: not within ${timeoutSeconds} s; received ${this.documents.length} documents${drops}:\n${summarize(this.documents)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

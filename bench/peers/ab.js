@@ -18,6 +18,7 @@ const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { cpuMicros, startPinned, startSink, stop } = require('./proc');
 const { variants: makeVariants } = require('./variants');
+const { median } = require('../stats');
 
 const { values: options } = parseArgs({
   options: {
@@ -32,12 +33,6 @@ const { values: options } = parseArgs({
     'b-register': { type: 'string' },
   },
 });
-
-const median = (values) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** The variant named, with otel-xray's register.js swapped for another file if asked. */
 function variantOf(all, name, register) {

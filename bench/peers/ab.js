@@ -12,7 +12,7 @@
 //
 // --a and --b name variants of variants.js. --a-register / --b-register replace otel-xray's register.js with
 // another copy's (a build with a change, or with a stage cut out), to measure what that change costs.
-// Prints each pair and the medians; writes nothing.
+// Prints each pair and the medians (CPU per request, requests per second, p99 latency); writes nothing.
 const { execFileSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
@@ -50,7 +50,7 @@ async function window(app, seconds, connections) {
   const result = await autocannon({ url: app.url, connections, pipelining: 1, duration: seconds });
   const requests = result['2xx'];
   if (requests === 0 || result.non2xx > 0 || result.errors > 0) throw new Error(`${app.label}: ${requests} answered, ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { cpu: (cpuMicros(app.pid) - before) / requests, perSecond: requests / result.duration };
+  return { cpu: (cpuMicros(app.pid) - before) / requests, perSecond: requests / result.duration, p99: result.latency.p99 };
 }
 
 async function main() {
@@ -77,18 +77,21 @@ async function main() {
     const cpuRatios = [];
     const rateRatios = [];
     const cpu = [[], []];
+    const p99 = [[], []];
     for (let pair = 0; pair < Number(options.pairs); pair++) {
       const result = [];
       for (const k of pair % 2 === 0 ? [0, 1] : [1, 0]) result[k] = await window(apps[k], seconds, connections);
       cpu[0].push(result[0].cpu);
       cpu[1].push(result[1].cpu);
+      p99[0].push(result[0].p99);
+      p99[1].push(result[1].p99);
       cpuRatios.push(result[1].cpu / result[0].cpu);
       rateRatios.push(result[1].perSecond / result[0].perSecond);
       console.log(`pair ${pair + 1}: A ${result[0].cpu.toFixed(1)} µs/req ${Math.round(result[0].perSecond)} req/s · B ${result[1].cpu.toFixed(1)} µs/req ${Math.round(result[1].perSecond)} req/s · B/A CPU ${cpuRatios.at(-1).toFixed(3)}, req/s ${rateRatios.at(-1).toFixed(3)}`);
     }
     console.log(`${options.scenario}, ${cpuRatios.length} pairs of ${seconds} s, ${connections} connections`);
-    console.log(`A = ${apps[0].label}: median ${median(cpu[0]).toFixed(1)} µs CPU/req`);
-    console.log(`B = ${apps[1].label}: median ${median(cpu[1]).toFixed(1)} µs CPU/req`);
+    console.log(`A = ${apps[0].label}: median ${median(cpu[0]).toFixed(1)} µs CPU/req, p99 ${median(p99[0])} ms`);
+    console.log(`B = ${apps[1].label}: median ${median(cpu[1]).toFixed(1)} µs CPU/req, p99 ${median(p99[1])} ms`);
     console.log(`B/A, medians of the pairs: CPU/req ${median(cpuRatios).toFixed(3)} (${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}), req/s ${median(rateRatios).toFixed(3)} (${Math.min(...rateRatios).toFixed(2)}–${Math.max(...rateRatios).toFixed(2)})`);
   } finally {
     for (const child of children) await stop(child);

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
  * datagrams there, before any code of ours sees them; this count lets the daemon say so instead of losing them
  * silently. `undefined` where the system does not tell (not Linux, or the socket is not listed).
  *
- * Matched by port: two UDP sockets of one family share a port only with SO_REUSEPORT, which the daemon does not set.
+ * Matched by local port. Another program may hold the same port on another local address (127.0.0.2, say): then
+ * which socket is ours is not known from the port, and the answer is `undefined` rather than someone else's count.
  */
 export function udpDrops(port: number, family: 'udp4' | 'udp6'): number | undefined {
   let table: string;
@@ -16,12 +17,14 @@ export function udpDrops(port: number, family: 'udp4' | 'udp6'): number | undefi
     return undefined;
   }
   const wanted = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops: number | undefined;
+  let found = 0;
   for (const line of table.split('\n')) {
     const columns = line.trim().split(/\s+/);
     // sl, local_address, rem_address, st, tx:rx queue, tr:when, retrnsmt, uid, timeout, inode, ref, pointer, drops
     if (columns.length < 13 || !columns[1]!.endsWith(wanted)) continue;
-    const drops = Number(columns[12]);
-    return Number.isSafeInteger(drops) ? drops : undefined;
+    found++;
+    drops = Number(columns[12]);
   }
-  return undefined;
+  return found === 1 && Number.isSafeInteger(drops) ? drops : undefined;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAEMON_HEADER } from '../../src/index';
 import { startLocal } from '../../src/local/server';
+import { udpDrops } from '../../src/local/socket-drops';
 import type { LocalDaemon } from '../../src/local/server';
 import { assertValidDocument } from '../helpers/assert-document';
 import { httpGet, ROOT } from '../helpers/child-app';
@@ -276,6 +277,29 @@ describe('otel-xray local: assembly, save and load, forward, bounds', function (
       socket.close();
       await local.close();
     }
+  });
+
+  it('reads the drop count of its own socket only: none for a port two sockets share, or one nobody holds', async () => {
+    const bind = (host: string, port: number) =>
+      new Promise<ReturnType<typeof createSocket>>((resolve, reject) => {
+        const socket = createSocket('udp4');
+        socket.once('error', reject);
+        socket.bind(port, host, () => resolve(socket));
+      });
+    const first = await bind('127.0.0.1', 0);
+    const port = first.address().port;
+    try {
+      assert.equal(udpDrops(port, 'udp4'), 0);
+      const second = await bind('127.0.0.2', port); // another program on another loopback address, same port
+      try {
+        assert.equal(udpDrops(port, 'udp4'), undefined);
+      } finally {
+        await new Promise<void>((resolve) => second.close(resolve));
+      }
+    } finally {
+      await new Promise<void>((resolve) => first.close(resolve));
+    }
+    assert.equal(udpDrops(port, 'udp4'), undefined, 'a closed socket is not listed');
   });
 
   it('--save appends every valid document; --load opens them again', async () => {

@@ -11,12 +11,14 @@
 //                          [--a vanilla-otel] [--b otel-xray] [--a-register FILE] [--b-register FILE]
 //
 // --a and --b name variants of variants.js. --a-register / --b-register replace otel-xray's register.js with
-// another copy's (a build with a change, or with a stage cut out), to measure what that change costs.
-// Prints each pair and the medians (CPU per request, requests per second, p99 latency); writes nothing.
+// another copy's (a build with a change, or with a stage cut out; a path from where you run this), to measure
+// what that change costs. Prints each pair, the medians (CPU per request, requests per second, p99 latency) and
+// what each variant traced; writes nothing.
 const { execFileSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
-const { cpuMicros, startPinned, startSink, stop } = require('./proc');
+const { resolve } = require('node:path');
+const { ask, cpuMicros, startPinned, startSink, stop } = require('./proc');
 const { variants: makeVariants } = require('./variants');
 const { median } = require('../stats');
 
@@ -39,9 +41,10 @@ function variantOf(all, name, register) {
   const variant = all[name];
   if (variant === undefined) throw new Error(`no variant "${name}" (one of: ${Object.keys(all).join(', ')})`);
   if (register === undefined) return { ...variant, label: name };
-  const args = variant.args.map((arg) => (arg.endsWith('register.js') ? register : arg));
-  if (!args.includes(register)) throw new Error(`variant "${name}" has no register.js to replace`);
-  return { ...variant, args, label: `${name} (${register})` };
+  const file = resolve(register); // the app runs in bench/peers/
+  const args = variant.args.map((arg) => (arg.endsWith('register.js') ? file : arg));
+  if (!args.includes(file)) throw new Error(`variant "${name}" has no register.js to replace`);
+  return { ...variant, args, label: `${name} (${file})` };
 }
 
 /** One load window on `app`: its CPU per request and its requests per second. */
@@ -68,9 +71,10 @@ async function main() {
     const apps = [];
     for (const [name, register] of [[options.a, options['a-register']], [options.b, options['b-register']]]) {
       const variant = variantOf(all, name, register);
-      const started = startPinned(0, 'app.js', { args: variant.args, env: { ...variant.env, BENCH_FRAMEWORK: framework, BENCH_BACKEND: backendUrl } });
+      const ipc = variant.countsSpansOverIpc === true;
+      const started = startPinned(0, 'app.js', { args: variant.args, env: { ...variant.env, BENCH_FRAMEWORK: framework, BENCH_BACKEND: backendUrl }, ipc });
       children.push(started.child);
-      apps.push({ label: variant.label, pid: started.child.pid, url: `http://127.0.0.1:${await started.listening}/${route}` });
+      apps.push({ label: variant.label, child: started.child, pid: started.child.pid, ipc, url: `http://127.0.0.1:${await started.listening}/${route}` });
     }
     for (const app of apps) await autocannon({ url: app.url, connections, duration: Number(options.warmup) });
 
@@ -92,6 +96,10 @@ async function main() {
     console.log(`${options.scenario}, ${cpuRatios.length} pairs of ${seconds} s, ${connections} connections`);
     console.log(`A = ${apps[0].label}: median ${median(cpu[0]).toFixed(1)} µs CPU/req, p99 ${median(p99[0])} ms`);
     console.log(`B = ${apps[1].label}: median ${median(cpu[1]).toFixed(1)} µs CPU/req, p99 ${median(p99[1])} ms`);
+    // That both really traced: spans handed to vanilla's exporter, documents at the daemon stand-in.
+    const spans = await Promise.all(apps.filter((app) => app.ipc).map(async (app) => `${app.label}: ${await ask(app.child, 'bench:spans', 'spans')} spans exported`));
+    const { documents } = await ask(sink.child, 'stats', 'stats');
+    console.log([...spans, `daemon stand-in: ${documents} documents`].join('; '));
     console.log(`B/A, medians of the pairs: CPU/req ${median(cpuRatios).toFixed(3)} (${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}), req/s ${median(rateRatios).toFixed(3)} (${Math.min(...rateRatios).toFixed(2)}–${Math.max(...rateRatios).toFixed(2)})`);
   } finally {
     for (const child of children) await stop(child);

@@ -51,13 +51,22 @@ export class SharedDaemon {
     return `127.0.0.1:${this._socket.address().port}`;
   }
 
+  /** What the system discarded for this socket (its buffer full), so that a failed wait says where they went. */
+  private _dropsNote(): string {
+    try {
+      const dropped = udpDrops(this._socket.address().port, 'udp4');
+      return dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer)`;
+    } catch {
+      return ''; // closed already
+    }
+  }
+
   /** Resolves once `predicate` holds for the documents received; rejects after `timeoutSeconds`. */
   async until(predicate: (documents: readonly XRayDocument[]) => boolean, timeoutSeconds: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     while (!predicate(this.documents)) {
       if (Date.now() > deadline) {
-        const dropped = udpDrops(this._socket.address().port, 'udp4');
-        const drops = dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer)`;
+        const drops = this._dropsNote();
         throw new Error(`${what}: not within ${timeoutSeconds} s; received ${this.documents.length} documents${drops}:\n${summarize(this.documents)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -73,8 +73,12 @@ export class UdpSink {
 
   /** What the system discarded for this socket (its buffer full), so that a failed count says where they went. */
   private _dropsNote(): string {
-    const dropped = udpDrops(this._socket.address().port, 'udp4');
-    return dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer of ${this._socket.getRecvBufferSize()} bytes)`;
+    try {
+      const dropped = udpDrops(this._socket.address().port, 'udp4');
+      return dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer of ${this._socket.getRecvBufferSize()} bytes)`;
+    } catch {
+      return ''; // closed already: the message goes without it
+    }
   }
 
   clear(): void {

@@ -58,6 +58,21 @@ function writeCodeCache() {
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, legalComments: 'eof', logLevel: 'warning' };
 
+// The semantic conventions module cut down to the constants the bundle reads: see slim-semconv.js.
+const { SEMCONV, SEMCONV_FILE, semconvNamesRead, slimSemconv } = require('./slim-semconv');
+
+/** Builds the main bundle twice: the first shows which semantic conventions it reads (see slim-semconv.js). */
+async function buildMain(options) {
+  await build(options);
+  const names = semconvNamesRead(readFileSync(options.outfile, 'latin1'), SEMCONV_FILE);
+  const slim = typeof names === 'string' ? { reason: names } : slimSemconv(names);
+  if (slim.plugin === undefined) {
+    console.warn(`bundle.js: ${SEMCONV} kept whole (${slim.reason})`);
+    return;
+  }
+  await build({ ...options, plugins: [...options.plugins, slim.plugin] });
+}
+
 Promise.all([
   build({
     ...common,
@@ -71,7 +86,7 @@ Promise.all([
     entryPoints: [require.resolve('yaml')],
     outfile: join(root, 'build', 'bundle', SIDE_BUNDLES.yaml),
   }),
-  build({
+  buildMain({
     ...common,
     // The TypeScript source (tsc type-checks; esbuild compiles for the bundle): from an ES module entry esbuild
     // writes the export names where Node's CommonJS lexer finds them, so `import { start } from 'otel-xray'` works.

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { DAEMON_HEADER } from '../../src/index';
-import { udpDrops } from '../../src/local/socket-drops';
 import { assertValidDocument } from './assert-document';
+import { systemDropsNote } from './udp-drops';
 
 /** The fields of a segment document these tests read, as sent by otel-xray or by the AWS X-Ray SDK. */
 export interface XRayHttp {
@@ -51,23 +51,12 @@ export class SharedDaemon {
     return `127.0.0.1:${this._socket.address().port}`;
   }
 
-  /** What the system discarded for this socket (its buffer full), so that a failed wait says where they went. */
-  private _dropsNote(): string {
-    try {
-      const dropped = udpDrops(this._socket.address().port, 'udp4');
-      return dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer)`;
-    } catch {
-      return ''; // closed already
-    }
-  }
-
   /** Resolves once `predicate` holds for the documents received; rejects after `timeoutSeconds`. */
   async until(predicate: (documents: readonly XRayDocument[]) => boolean, timeoutSeconds: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     while (!predicate(this.documents)) {
       if (Date.now() > deadline) {
-        const drops = this._dropsNote();
-        throw new Error(`${what}: not within ${timeoutSeconds} s; received ${this.documents.length} documents${drops}:\n${summarize(this.documents)}`);
+        throw new Error(`${what}: not within ${timeoutSeconds} s; received ${this.documents.length} documents${systemDropsNote(this._socket)}:\n${summarize(this.documents)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -1,9 +1,9 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { DAEMON_HEADER } from '../../src/index';
-import { udpDrops } from '../../src/local/socket-drops';
 import type { SegmentDocument } from '../../src/index';
 import { assertValidDocument } from './assert-document';
+import { systemDropsNote } from './udp-drops';
 
 /**
  * A real UDP listener on 127.0.0.1 that checks the daemon header and keeps the (schema-validated) documents.
@@ -57,7 +57,7 @@ export class UdpSink {
   waitFor(count: number, timeoutMillis = 5000): Promise<void> {
     if (this.documents.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.documents.length} of ${count} documents arrived${this._dropsNote()}`)), timeoutMillis);
+      const timer = setTimeout(() => reject(new Error(`${this.documents.length} of ${count} documents arrived${systemDropsNote(this._socket)}`)), timeoutMillis);
       this._waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
@@ -66,18 +66,8 @@ export class UdpSink {
   async until(predicate: (documents: SegmentDocument[]) => boolean, timeoutMillis = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
     while (!predicate(this.documents)) {
-      if (Date.now() > deadline) throw new Error(`condition not met with ${this.documents.length} documents${this._dropsNote()}`);
+      if (Date.now() > deadline) throw new Error(`condition not met with ${this.documents.length} documents${systemDropsNote(this._socket)}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
-  /** What the system discarded for this socket (its buffer full), so that a failed count says where they went. */
-  private _dropsNote(): string {
-    try {
-      const dropped = udpDrops(this._socket.address().port, 'udp4');
-      return dropped === undefined ? '' : ` (the system dropped ${dropped} for a full receive buffer of ${this._socket.getRecvBufferSize()} bytes)`;
-    } catch {
-      return ''; // closed already: the message goes without it
     }
   }
 

@@ -12,6 +12,7 @@ import { apiGet, launchChromium, ROOT, screenshot, sendDatagrams, sendDocuments,
 import type { LocalStats, RunningLocal } from '../helpers/browser';
 import { httpGet, startApp } from '../helpers/child-app';
 import type { RunningApp } from '../helpers/child-app';
+import { sendBurst } from '../helpers/udp-drops';
 
 /**
  * The viewer of `otel-xray local` (src/local/ui) in headless Chromium, always against the real `otel-xray local`:
@@ -140,17 +141,10 @@ describe('otel-xray local viewer in Chromium', function () {
       await page.goto(`${local.viewerUrl}/#/traces`);
       // Stopped, the daemon reads nothing: 40 MB of datagrams overflow its receive buffer, whatever its size.
       local.child.kill('SIGSTOP');
-      const socket = createSocket('udp4');
       const sent = 40_000;
       try {
-        await new Promise<void>((done) => socket.connect(local.daemonPort, '127.0.0.1', done));
-        const datagram = Buffer.from(`${DAEMON_HEADER}${'x'.repeat(1000)}`);
-        await new Promise<void>((done) => {
-          let left = sent;
-          for (let i = 0; i < sent; i++) socket.send(datagram, () => --left === 0 && done());
-        });
+        await sendBurst(local.daemonPort, Buffer.from(`${DAEMON_HEADER}${'x'.repeat(1000)}`), sent);
       } finally {
-        socket.close();
         local.child.kill('SIGCONT');
       }
       await until(page, 'the dropped count', () => document.querySelector('[data-stat="dropped"]') !== null, undefined);

@@ -12,6 +12,7 @@ import { udpDrops } from '../../src/local/socket-drops';
 import type { LocalDaemon } from '../../src/local/server';
 import { assertValidDocument } from '../helpers/assert-document';
 import { httpGet, ROOT } from '../helpers/child-app';
+import { sendBurst } from '../helpers/udp-drops';
 import { UdpSink } from '../helpers/udp-sink';
 
 /**
@@ -256,16 +257,10 @@ describe('otel-xray local: assembly, save and load, forward, bounds', function (
 
   it('counts the datagrams the system dropped while the daemon fell behind: received + dropped = sent', async () => {
     const local = await startLocal({ address: '127.0.0.1:0', ui: '127.0.0.1:0', write: () => undefined });
-    const socket = createSocket('udp4');
     try {
-      await new Promise<void>((resolve) => socket.connect(local.daemon.port, '127.0.0.1', resolve));
       // 40 MB sent while this thread, which is also the daemon's, reads nothing: more than any receive buffer holds.
-      const datagram = Buffer.alloc(1000, 0x41);
       const sent = 40_000;
-      await new Promise<void>((resolve) => {
-        let left = sent;
-        for (let i = 0; i < sent; i++) socket.send(datagram, () => --left === 0 && resolve());
-      });
+      await sendBurst(local.daemon.port, Buffer.alloc(1000, 0x41), sent);
       const { body } = await until(
         () => call(local.viewer.port, 'GET', '/api/stats'),
         (r) => r.body.received + (r.body.dropped ?? 0) === sent,
@@ -274,7 +269,6 @@ describe('otel-xray local: assembly, save and load, forward, bounds', function (
       assert.ok(body.dropped > 0, `dropped ${body.dropped}`);
       assert.equal(body.rejected['no-header'], body.received);
     } finally {
-      socket.close();
       await local.close();
     }
   });

@@ -16,6 +16,7 @@ import type { LambdaParentSource } from './lambda/trace-header';
 import { handlerWrapperOf, setLambdaHandlerWrapper } from './lambda/wrap-handler';
 import { endOnCallback } from './lambda/callback-handlers';
 import { PatchedPackages } from './patched-packages';
+import { TRIGGER_PACKAGES, WaitingInstrumentations } from './waiting-instrumentations';
 
 /**
  * The instrumentations the preload installs, by the names users give in OTEL_NODE_ENABLED_INSTRUMENTATIONS,
@@ -150,39 +151,6 @@ function createOne(name: string, config: XRayConfig, extras: InstrumentationExtr
   }
 }
 
-/**
- * The module names whose first `require` brings in an instrumentation. http and undici (fetch) are in almost
- * every app and are loaded at once; the others only when the app requires their library, so an app pays
- * start-up time only for what it uses (each instrumentation also adds a require hook that every later require
- * goes through).
- */
-const PACKAGES: Record<string, readonly string[]> = {
-  express: ['express'],
-  fastify: ['fastify'],
-  koa: ['koa'],
-  connect: ['connect'],
-  'aws-sdk': ['@aws-sdk/', '@smithy/'],
-  pg: ['pg', 'pg-pool'],
-  mysql2: ['mysql2'],
-  ioredis: ['ioredis'],
-  mongodb: ['mongodb'],
-};
-
-/** A bare name, or a path inside the package (`express/lib/router`). Scoped prefixes end with `/`. */
-const TRIGGERS: Record<string, (id: string) => boolean> = Object.fromEntries(
-  Object.entries(PACKAGES).map(([name, packages]) => [
-    name,
-    (id: string) => packages.some((p) => (p.endsWith('/') ? id.startsWith(p) : id === p || id.startsWith(p + '/'))),
-  ]),
-);
-
-/** A path into the package's folder, as `require(require.resolve('express'))` gives. */
-function requiresPackageByPath(id: string, packages: readonly string[]): boolean {
-  if (!id.includes('node_modules')) return false;
-  const path = id.replace(/\\/g, '/');
-  return packages.some((p) => path.includes(`/node_modules/${p.endsWith('/') ? p : p + '/'}`));
-}
-
 /** Registers OTel's ESM loader hook so `import`ed libraries are instrumented. False if Node cannot. */
 export function installEsmHook(warn: (message: string) => void): boolean {
   try {
@@ -233,28 +201,27 @@ export function installInstrumentations(
       patched.addUnknown();
     }
   };
-  const waiting = new Map<string, (id: string) => boolean>();
+  const later: string[] = [];
   for (const name of names) {
-    const trigger = TRIGGERS[name];
-    if (eager || trigger === undefined) enable(name);
-    else waiting.set(name, trigger);
+    if (eager || TRIGGER_PACKAGES[name] === undefined) enable(name);
+    else later.push(name);
   }
+  const waiting = new WaitingInstrumentations(later);
   // OTel's require hook, if the instrumentations enabled so far added one. A library's require of a package that
   // no enabled instrumentation patches skips it (PatchedPackages says why).
   const hooked = Module.prototype.require;
   const filtering = hooked !== unhooked;
-  if (waiting.size > 0 || filtering) {
+  if (!waiting.empty || filtering) {
     Module.prototype.require = function requireWithInstrumentation(this: { filename?: unknown }, id: string): unknown {
-      if (waiting.size > 0 && typeof id === 'string') {
-        for (const [name, trigger] of waiting) {
-          if (!trigger(id) && !requiresPackageByPath(id, PACKAGES[name] ?? [])) continue;
-          waiting.delete(name);
+      if (typeof id === 'string') {
+        const name = waiting.take(id);
+        if (name !== undefined) {
           enable(name);
           // Through the require chain again, so the hook the instrumentation just added sees this module.
           return Module.prototype.require.call(this, id);
         }
+        if (filtering && !patched.mayLoad(id, this)) return unhooked.call(this, id);
       }
-      if (filtering && typeof id === 'string' && !patched.mayLoad(id, this?.filename)) return unhooked.call(this, id);
       return hooked.call(this, id);
     };
   }

@@ -15,6 +15,8 @@ export class PatchedPackages {
   private readonly _names = new Set<string>();
   /** Some instrumentation's modules are unknown (or name a file, as Lambda's handler does): nothing skips the hook. */
   private _unknown = false;
+  /** The package of each requiring module seen (null: none, the app's own file); weak, so it never holds a module. */
+  private readonly _parents = new WeakMap<object, string | null>();
 
   add(instrumentation: Instrumentation): void {
     // Public API of InstrumentationBase (it calls init() again, which only builds the definitions).
@@ -39,18 +41,38 @@ export class PatchedPackages {
    * False only when a file inside node_modules requires a package (by name, or by a relative path that stays in
    * node_modules) that no enabled instrumentation patches. The app's own requires always go through the hook (a
    * require hook of the app's may map names), as do built-ins, `#imports` and absolute paths: when unsure, true.
+   * `parent` is the requiring module (`this` of `Module.prototype.require`).
    */
-  mayLoad(id: string, parentFilename: unknown): boolean {
-    if (this._unknown || typeof parentFilename !== 'string') return true;
-    if (packageOfPath(parentFilename) === undefined) return true;
+  mayLoad(id: string, parent: unknown): boolean {
+    if (this._unknown) return true;
+    const parentPackage = this._packageOf(parent);
+    if (parentPackage === undefined) return true;
     let pkg: string | undefined;
-    if (RELATIVE.test(id)) pkg = packageOfPath(resolve(dirname(parentFilename), id));
-    else if (!isBuiltin(id)) pkg = packageOfSpecifier(id);
+    if (RELATIVE.test(id)) {
+      // `./lib/x` stays in the parent's folder, so in its package: no path to resolve (most requires are these).
+      pkg = INSIDE.test(id) ? parentPackage : packageOfPath(resolve(dirname((parent as { filename: string }).filename), id));
+    } else if (!isBuiltin(id)) {
+      pkg = packageOfSpecifier(id);
+    }
     return pkg === undefined || this._names.has(pkg);
+  }
+
+  /** The package of a module's file, worked out once per module: a module requires several times as it loads. */
+  private _packageOf(parent: unknown): string | undefined {
+    if (typeof parent !== 'object' || parent === null) return undefined;
+    let known = this._parents.get(parent);
+    if (known === undefined) {
+      const filename = (parent as { filename?: unknown }).filename;
+      known = (typeof filename === 'string' ? packageOfPath(filename) : undefined) ?? null;
+      this._parents.set(parent, known);
+    }
+    return known ?? undefined;
   }
 }
 
 const RELATIVE = /^\.\.?(?:[\\/]|$)/;
+/** A relative specifier that cannot leave its folder: `./` then no `..` and no `node_modules` (a nested package). */
+const INSIDE = /^\.[\\/](?!.*(?:\.\.|node_modules))/;
 /** A package name at the start of a specifier: `express`, `@aws-sdk/client-s3`; not `#x`, `.x`, `node:x`. */
 const PACKAGE_NAME = /^((?:@[^/\\.][^/\\]*\/)?[^/\\.#@:][^/\\:]*)(?:[/\\]|$)/;
 

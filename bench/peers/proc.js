@@ -1,7 +1,7 @@
 'use strict';
 // Process helpers: start the app pinned to a core, wait for its port, read its CPU time and peak RSS.
 const { spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+const { readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -53,6 +53,22 @@ function cpuMicros(pid) {
   return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
 }
 
+/**
+ * CPU time of every live thread of the process, in milliseconds, at nanosecond resolution (the scheduler's
+ * sum_exec_runtime): /proc's tick counts (10 ms) are too coarse for one start-up.
+ */
+function cpuMillisAllThreads(pid) {
+  let nanos = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanos += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return nanos / 1e6;
+}
+
 /** Peak and current resident set size, in MB. */
 function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -91,4 +107,4 @@ function startSink() {
   return new Promise((resolve) => sink.once('message', (ports) => resolve({ child: sink, ...ports })));
 }
 
-module.exports = { startPinned, startSink, cpuMicros, memory, stop, ask, sleep };
+module.exports = { startPinned, startSink, cpuMicros, cpuMillisAllThreads, memory, stop, ask, sleep };

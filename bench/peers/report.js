@@ -141,9 +141,11 @@ function writeReport(results) {
     writeFileSync(CHART, chart(results.load));
   }
   if (results.startup.length) {
-    const bare = results.startup.find((r) => r.variant === 'untraced');
-    parts.push('### Start-up: spawn to first 200 on express /hello (median)', '', '| variant | ms | added ms | runs |', '|---|---:|---:|---|');
-    for (const row of results.startup) parts.push(`| ${row.label} | ${fmt(row.medianMs, 1)} | ${bare && row !== bare ? fmt(row.medianMs - bare.medianMs, 1) : ''} | ${row.runs.join(', ')} |`);
+    const at = results.phaseMeta?.startup;
+    parts.push(`### Start-up: spawn to first 200 on express /hello (medians${at ? `; commit ${at.commit}, ${at.date}, Node ${at.node}` : ''})`, '',
+      '"added" is the median of the per-round differences to the untraced app (each round starts every variant once, back to back). CPU is the app\'s, all threads, up to its first 200: steadier than wall time on this VM.', '',
+      '| variant | ms | added ms | CPU ms | added CPU ms | runs (ms) |', '|---|---:|---:|---:|---:|---|');
+    for (const row of results.startup) parts.push(`| ${row.label} | ${fmt(row.medianMs, 1)} | ${row.addedMs === undefined ? '' : fmt(row.addedMs, 1)} | ${row.cpuMs === undefined ? '' : fmt(row.cpuMs, 1)} | ${row.addedCpuMs === undefined ? '' : fmt(row.addedCpuMs, 1)} | ${row.runs.join(', ')} |`);
     parts.push('');
   }
   if (results.memory.length) {

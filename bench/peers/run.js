@@ -84,6 +84,8 @@ async function main() {
   const results = {
     load: previous.load || [], startup: previous.startup || [], memory: previous.memory || [], adaptive: previous.adaptive || [],
     settings: previous.settings, adaptiveSettings: previous.adaptiveSettings,
+    // The commit and date each phase last ran at: a run of some phases leaves the others' figures, and their dates.
+    meta: previous.meta, phaseMeta: { ...previous.phaseMeta },
   };
   if (phases.has('load')) results.load = [];
   if (phases.has('adaptive')) results.adaptive = [];
@@ -99,13 +101,22 @@ async function main() {
 
     if (phases.has('startup')) {
       const names = [...chosen, ...(chosen.includes('otel-xray') ? ['otel-xray-plugins'] : [])];
-      const times = new Map(names.map((name) => [name, []]));
+      const runs = new Map(names.map((name) => [name, []]));
       for (let i = 0; i < Number(options['startup-runs']); i++) {
-        for (const name of names) times.get(name).push(await timeToFirstResponse({ variant: variants[name], framework: 'express', backendUrl }));
+        for (const name of names) runs.get(name).push(await timeToFirstResponse({ variant: variants[name], framework: 'express', backendUrl }));
       }
+      // What a preload adds: the median of each round's difference to the untraced app's run of the same round.
+      const bare = runs.get('untraced');
+      const added = (name, key) => (bare === undefined || name === 'untraced' ? undefined : median(runs.get(name).map((run, i) => run[key] - bare[i][key])));
       for (const name of names) {
-        results.startup.push({ variant: name, label: variants[name].label, medianMs: median(times.get(name)), runs: times.get(name).map((t) => Math.round(t)) });
-        log(`startup ${name}: ${median(times.get(name)).toFixed(1)} ms`);
+        const mine = runs.get(name);
+        results.startup.push({
+          variant: name, label: variants[name].label,
+          medianMs: median(mine.map((r) => r.ms)), addedMs: added(name, 'ms'),
+          cpuMs: median(mine.map((r) => r.cpuMs)), addedCpuMs: added(name, 'cpuMs'),
+          runs: mine.map((r) => Math.round(r.ms)), cpuRuns: mine.map((r) => Math.round(r.cpuMs)),
+        });
+        log(`startup ${name}: ${median(mine.map((r) => r.ms)).toFixed(1)} ms, ${median(mine.map((r) => r.cpuMs)).toFixed(1)} ms of CPU`);
       }
     }
 
@@ -136,7 +147,9 @@ async function main() {
 
   if (phases.has('load')) results.settings = { rounds, seconds, warmupSeconds, connections };
   if (phases.has('adaptive')) results.adaptiveSettings = { rounds, seconds, warmupSeconds, connections };
-  results.meta = { commit: commit(), date: new Date().toISOString().slice(0, 10), node: process.version };
+  const now = { commit: commit(), date: new Date().toISOString().slice(0, 10), node: process.version };
+  for (const phase of phases) results.phaseMeta[phase] = now;
+  if (phases.has('load')) results.meta = now;
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeReport(results);
 }

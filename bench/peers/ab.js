@@ -10,7 +10,8 @@
 //   node bench/peers/ab.js [--scenario http/hello] [--pairs 12] [--seconds 2] [--warmup 3] [--connections 10]
 //                          [--a vanilla-otel] [--b otel-xray] [--a-register FILE] [--b-register FILE]
 //
-// --a and --b name variants of variants.js. --a-register / --b-register replace otel-xray's register.js with
+// --a and --b name variants of variants.js (vanilla-udp, not in bench:peers' runs, is vanilla OTel sending the least
+// an X-Ray exporter can: one bare segment per request, over UDP). --a-register / --b-register replace otel-xray's register.js with
 // another copy's (a build with a change, or with a stage cut out; a path from where you run this), to measure
 // what that change costs. Prints each pair, the medians (CPU per request, requests per second, p99 latency) and
 // what each variant traced; writes nothing.

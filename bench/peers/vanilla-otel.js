@@ -16,9 +16,34 @@ const noopExporter = {
   async forceFlush() {},
 };
 
+// With BENCH_VANILLA_DAEMON (host:port), the least an X-Ray exporter can do instead: for each span whose parent is
+// not in this process (a request's root), one datagram to the daemon holding a bare segment (name, ids, times:
+// no http block, no subsegments, no resource). What the daemon protocol costs on top of vanilla, and no more.
+const daemon = process.env.BENCH_VANILLA_DAEMON;
+let exporter = noopExporter;
+if (daemon) {
+  const socket = require('node:dgram').createSocket('udp4');
+  const [host, port] = daemon.split(':');
+  socket.connect(Number(port), host);
+  const seconds = ([s, ns]) => s + ns / 1e9;
+  exporter = {
+    ...noopExporter,
+    export(spans, done) {
+      exported += spans.length;
+      for (const span of spans) {
+        if (span.parentSpanContext !== undefined && !span.parentSpanContext.isRemote) continue;
+        const { traceId, spanId } = span.spanContext();
+        const segment = { name: 'bench-app', id: spanId, trace_id: `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`, start_time: seconds(span.startTime), end_time: seconds(span.endTime) };
+        socket.send(`{"format":"json","version":1}\n${JSON.stringify(segment)}`);
+      }
+      done({ code: 0 });
+    },
+  };
+}
+
 new NodeSDK({
   serviceName: 'bench-app',
-  traceExporter: noopExporter,
+  traceExporter: exporter,
   instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()],
 }).start();
 

@@ -16,6 +16,13 @@ function variants(sink) {
       env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_on' },
       countsSpansOverIpc: true,
     },
+    // Not in the default runs (bench:ab --a vanilla-udp): vanilla OTel sending a bare segment per request.
+    'vanilla-udp': {
+      label: 'vanilla OTel + a bare datagram per request',
+      args: ['--require', './vanilla-otel.js'],
+      env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_on', BENCH_VANILLA_DAEMON: daemon },
+      countsSpansOverIpc: true,
+    },
     'otel-xray': {
       label: 'otel-xray',
       args: ['--require', REGISTER],

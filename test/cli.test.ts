@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { DAEMON_HEADER } from '../src/index';
-import { unusedUdpPort } from './helpers/ports';
+import { unusedUdpAndTcpPort } from './helpers/ports';
 import { httpGet, startApp } from './helpers/child-app';
 import type { RunningApp } from './helpers/child-app';
 
@@ -15,7 +15,7 @@ describe('the otel-xray command', function () {
   this.timeout(10_000);
 
   it('listen: a stand-in daemon printing one line per document, and its JSON with --json', async () => {
-    const port = await unusedUdpPort();
+    const port = await unusedUdpAndTcpPort();
     const child = spawn(process.execPath, [BIN, 'listen', '--address', `127.0.0.1:${port}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -44,7 +44,7 @@ describe('the otel-xray command', function () {
   });
 
   it('listen: answers the sampling API with one rule for everything, so an app with default sampling records each request', async () => {
-    const port = await unusedUdpPort();
+    const port = await unusedUdpAndTcpPort();
     const child = spawn(process.execPath, [BIN, 'listen', '--address', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

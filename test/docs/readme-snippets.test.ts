@@ -8,7 +8,7 @@ import type { Segment } from '../../src/index';
 import { httpGet } from '../helpers/child-app';
 import { npmInstall, packedApp } from '../helpers/packed-app';
 import { UdpSink } from '../helpers/udp-sink';
-import { unusedUdpPort } from '../helpers/ports';
+import { unusedUdpAndTcpPort } from '../helpers/ports';
 
 /**
  * Every sh and js block of the README, run as a reader would run it in a fresh app of their own:
@@ -322,7 +322,7 @@ describe('README snippets, each run in a fresh app', function () {
           const next = plans.slice(index + 1).filter((p) => p.file === undefined).flatMap((p) => p.commands).find((c) => c.kind === 'run');
           assert.ok(next?.kind === 'run', 'a `node --require otel-xray/register …` line follows to send it something');
           const dir = await appFor(install as string[]);
-          const address = `127.0.0.1:${await unusedUdpPort()}`;
+          const address = `127.0.0.1:${await unusedUdpAndTcpPort()}`;
           const viewerArgs = command.tool === 'local' ? ['--ui', '127.0.0.1:0'] : [];
           const listener = spawn('npx', ['otel-xray', command.tool, ...command.args, ...viewerArgs], {
             // npm_config_yes=false: never fetch an otel-xray from the registry when the app lacks it.

@@ -42,8 +42,8 @@ const apiVersion = JSON.parse(readFileSync(join(dirname(apiEntry), '..', '..', '
 const API_BUNDLE = `opentelemetry-api-${apiVersion}.js`;
 
 // The V8 code caches of the bundle and of the API's file (see load-bundle.js), made by a start of the preload in a
-// child process that serves one traced request (code-cache-run.js), so they also hold the functions a start and a
-// first request run. Only for the Node that builds: V8 rejects them
+// child process that serves one traced request (code-cache-run.js, shipped: `otel-xray cache` runs it too), so they
+// also hold the functions a start and a first request run. Only for the Node that builds: V8 rejects them
 // elsewhere, and the preload then compiles as before. Caches and API files of earlier builds go first: V8 checks a
 // cache's source by its length only.
 const bundleDir = join(root, 'build', 'bundle');
@@ -52,7 +52,7 @@ for (const name of (() => { try { return readdirSync(bundleDir); } catch { retur
 }
 
 function writeCodeCache() {
-  const result = spawnSync(process.execPath, [join(__dirname, 'code-cache-run.js')], { env: { PATH: process.env.PATH ?? '' }, stdio: 'inherit', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [join(root, 'code-cache-run.js')], { env: { PATH: process.env.PATH ?? '' }, stdio: 'inherit', timeout: 60_000 });
   if (result.status !== 0) console.warn('bundle.js: no code cache was written (the preload loads the bundle without one)');
 }
 

@@ -1,8 +1,10 @@
+import { writeCodeCaches } from './cache';
 import { listen } from './listen';
 import { parseLocalArgs } from './local-args';
 
 const USAGE = `usage: otel-xray local [options]     a local X-Ray daemon with a trace viewer in the browser
        otel-xray listen [options]    a stand-in daemon that prints one line per document
+       otel-xray cache               the preload's code cache for this Node
 
   local   receives what your traced apps send to the X-Ray daemon, joins it into traces and shows them at
           http://127.0.0.1:2001: the trace list with X-Ray filter expressions, each trace's timeline, the service
@@ -20,13 +22,17 @@ const USAGE = `usage: otel-xray local [options]     a local X-Ray daemon with a 
   listen  a stand-in X-Ray daemon that prints what your traced app sends, one line per document, and
           answers the sampling API with one rule that samples every request
           --address  where to listen (default: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)
-          --json     also print each document's JSON`;
+          --json     also print each document's JSON
+
+  cache   writes the preload's V8 code cache for this Node (the package ships one for the Node that built it):
+          about 35 ms less start-up. Run it where the app is installed, with the Node it runs on`;
 
 /** The `otel-xray` command. Returns the exit code, or undefined while a command keeps running. */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
   const [command, ...rest] = argv;
   const defaultAddress = env.AWS_XRAY_DAEMON_ADDRESS?.trim() || '127.0.0.1:2000';
   if (command === 'local') return runLocal(rest, defaultAddress);
+  if (command === 'cache' && rest.length === 0) return runCache(env);
   if (command !== 'listen' || rest.includes('--help')) {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '--help' || command === '-h' || rest.includes('--help') ? 0 : 2;
@@ -70,4 +76,14 @@ async function runLocal(args: readonly string[], defaultAddress: string): Promis
     process.stderr.write(`otel-xray local: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+function runCache(env: NodeJS.ProcessEnv): number {
+  const result = writeCodeCaches(env);
+  if ('error' in result) {
+    process.stderr.write(`otel-xray cache: no code cache was written (${result.error}); the preload works without one, about 35 ms slower to start\n`);
+    return 1;
+  }
+  process.stdout.write(`otel-xray cache: the preload's code cache for Node ${process.version}: ${result.written.join(', ')}\n`);
+  return 0;
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Segment, Subsegment } from '../../src/index';
 import { httpGet } from '../helpers/child-app';
@@ -115,7 +115,7 @@ describe('the packed package, installed into a fresh app', function () {
     assert.deepEqual(list('build/src').filter((f) => !f.endsWith('.d.ts') && !statSync(join(dir, 'node_modules/otel-xray/build/src', f)).isDirectory()), []);
     assert.ok(list('build/src').includes('index.d.ts'));
     assert.deepEqual(list('bin'), ['otel-xray.js']);
-    for (const file of ['register.js', 'load-bundle.js', 'LICENSE', 'README.md', 'package.json']) assert.ok(list('.').includes(file), file);
+    for (const file of ['register.js', 'load-bundle.js', 'code-cache-run.js', 'LICENSE', 'README.md', 'package.json']) assert.ok(list('.').includes(file), file);
   });
 
   it('node --require otel-xray/register traces a node:http app, loading only the bundle and the OTel API', async () => {
@@ -185,6 +185,23 @@ process.exit(0);`;
     assert.equal(parsed.stderr, '', 'the configuration was read without a warning');
     // The command as npm linked it (its usage goes to stderr).
     assert.match((await runNode(dir, [join(dir, 'node_modules/.bin/otel-xray'), '--help'])).stderr, /otel-xray listen/);
+  });
+
+  it('otel-xray cache writes the code caches for the Node that runs it, and the preload then uses them', async () => {
+    // As on a Node other than the one that built the package: no cache for this V8.
+    const bundleDir = join(dir, 'node_modules/otel-xray/build/bundle');
+    const mine = (): string[] => readdirSync(bundleDir).filter((f) => f.endsWith(`.${process.versions.v8}-${process.arch}.cache`)).sort();
+    for (const file of mine()) rmSync(join(bundleDir, file));
+    // How the preload's loader (not an export: required by path) loads the bundle and the API.
+    const loaded = `const l = require('./node_modules/otel-xray/load-bundle.js'); l.loadBundle(); console.log(l.loadBundle.cache, l.loadBundle.api);`;
+    assert.equal((await runNode(dir, ['-e', loaded])).stdout.trim(), 'absent compiled');
+    const { stdout } = await runNode(dir, [join(dir, 'node_modules/.bin/otel-xray'), 'cache']);
+    assert.equal(mine().length, 2, mine().join(', '));
+    assert.ok(mine().some((f) => f.startsWith('otel-xray.js.')) && mine().some((f) => f.startsWith(`opentelemetry-api-${bundledApi()}.js.`)), mine().join(', '));
+    assert.match(stdout, new RegExp(`code cache for Node ${process.version.replace(/\./g, '\\.')}: `));
+    // Written whole, under their final names: no temporary file is left.
+    assert.deepEqual(readdirSync(bundleDir).filter((f) => f.endsWith('.tmp')), []);
+    assert.equal((await runNode(dir, ['-e', loaded])).stdout.trim(), 'used used');
   });
 
   /** A tsconfig.json for the app: strict, checking `files` against @types/node from this repository. */

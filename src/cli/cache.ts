@@ -17,9 +17,12 @@ export type CacheResult = { readonly written: readonly string[] } | { readonly e
 export function writeCodeCaches(env: NodeJS.ProcessEnv): CacheResult {
   const root = packageRoot();
   if (root === undefined) return { error: 'code-cache-run.js is not in this installation' };
-  const result = spawnSync(process.execPath, [join(root, 'code-cache-run.js')], {
-    // Only PATH: the app's AWS_XRAY_* and OTEL_* settings must not change what the warm-up runs.
-    env: { PATH: env.PATH ?? '' },
+  // V8 takes a cache only under the flags that made it (even --max-old-space-size's value): the warm-up runs with
+  // this command's own node options, as the app would, less those that load code or open a debugger.
+  const nodeOptions = nodeOptionsForCache(env.NODE_OPTIONS);
+  const result = spawnSync(process.execPath, [...argsForCache(process.execArgv), join(root, 'code-cache-run.js')], {
+    // Otherwise only PATH: the app's AWS_XRAY_* and OTEL_* settings must not change what the warm-up runs.
+    env: { PATH: env.PATH ?? '', ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) },
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 60_000,
@@ -30,6 +33,36 @@ export function writeCodeCaches(env: NodeJS.ProcessEnv): CacheResult {
   if (result.status === 0 && written.some((name) => name.startsWith('otel-xray.js.'))) return { written };
   const why = result.error?.message ?? ((result.stderr ?? '').trim().split('\n').find((line) => /Error|EACCES|EROFS|EPERM/.test(line)) || `the warm-up exited with ${result.status ?? result.signal}`);
   return { error: why };
+}
+
+/** Options that take the next argument as their value and load code or attach a debugger. */
+const LOADING = new Set(['--require', '-r', '--import', '--loader', '--experimental-loader']);
+
+/**
+ * Node options as the warm-up gets them: V8 flags and the like kept, in order; `--require`, `--import`, loaders
+ * (with their values) and `--inspect*` left out (a preload of ours would load the bundle before the warm-up can
+ * cache it).
+ */
+export function argsForCache(args: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (LOADING.has(arg)) {
+      i++;
+      continue;
+    }
+    const name = arg.split('=', 1)[0] as string;
+    if (LOADING.has(name) || name.startsWith('--inspect')) continue;
+    kept.push(arg);
+  }
+  return kept;
+}
+
+/** NODE_OPTIONS for the warm-up (see argsForCache); undefined when unset, empty, or quoted (left out then). */
+export function nodeOptionsForCache(value: string | undefined): string | undefined {
+  if (value === undefined || /["']/.test(value)) return undefined;
+  const kept = argsForCache(value.split(/\s+/).filter((arg) => arg !== ''));
+  return kept.length === 0 ? undefined : kept.join(' ');
 }
 
 /** The package's folder: the one holding code-cache-run.js, above this file (build/bundle/ or build/src/cli/). */

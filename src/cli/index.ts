@@ -25,7 +25,8 @@ const USAGE = `usage: otel-xray local [options]     a local X-Ray daemon with a 
           --json     also print each document's JSON
 
   cache   writes the preload's V8 code cache for this Node (the package ships one for the Node that built it):
-          about 35 ms less start-up. Run it where the app is installed, with the Node it runs on`;
+          about 35 ms less start-up. Run it where the app is installed, with the Node and the V8 flags it runs
+          with (node --max-old-space-size=4096 node_modules/.bin/otel-xray cache; NODE_OPTIONS is passed on)`;
 
 /** The `otel-xray` command. Returns the exit code, or undefined while a command keeps running. */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {

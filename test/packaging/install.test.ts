@@ -202,6 +202,10 @@ process.exit(0);`;
     // Written whole, under their final names: no temporary file is left.
     assert.deepEqual(readdirSync(bundleDir).filter((f) => f.endsWith('.tmp')), []);
     assert.equal((await runNode(dir, ['-e', loaded])).stdout.trim(), 'used used');
+    // V8 takes a cache only under the flags that made it: the command's own node options are the warm-up's.
+    await runNode(dir, ['--max-old-space-size=300', join(dir, 'node_modules/.bin/otel-xray'), 'cache']);
+    assert.equal((await runNode(dir, ['--max-old-space-size=300', '-e', loaded])).stdout.trim(), 'used used');
+    assert.equal((await runNode(dir, ['-e', loaded])).stdout.trim(), 'rejected rejected');
   });
 
   /** A tsconfig.json for the app: strict, checking `files` against @types/node from this repository. */

@@ -174,4 +174,4 @@ function sourceMapsEnabled() {
   return process.execArgv.includes('--enable-source-maps') || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? '');
 }
 
-module.exports = { loadBundle };
+module.exports = { loadBundle, cachePath };

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+const BUNDLE = 'otel-xray.js';
 
 /** What `otel-xray cache` did: the caches now present for this Node, or why none could be written. */
 export type CacheResult = { readonly written: readonly string[] } | { readonly error: string };
@@ -27,10 +29,13 @@ export function writeCodeCaches(env: NodeJS.ProcessEnv): CacheResult {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 60_000,
   });
-  const suffix = `.${process.versions.v8}-${process.arch}.cache`;
+  // The caches the preload would now find: named as load-bundle.js names them, for these bytes and this V8.
+  const { cachePath } = require(join(root, 'load-bundle.js')) as { cachePath: (file: string, source: Buffer) => string };
   const bundleDir = join(root, 'build', 'bundle');
-  const written = readdirSync(bundleDir).filter((name) => name.endsWith(suffix));
-  if (result.status === 0 && written.some((name) => name.startsWith('otel-xray.js.'))) return { written };
+  const cacheOf = (name: string): string => basename(cachePath(join(bundleDir, name), readFileSync(join(bundleDir, name))));
+  const sources = readdirSync(bundleDir).filter((name) => name === BUNDLE || (name.startsWith('opentelemetry-api-') && name.endsWith('.js')));
+  const written = sources.map(cacheOf).filter((name) => existsSync(join(bundleDir, name)));
+  if (result.status === 0 && written.includes(cacheOf(BUNDLE))) return { written };
   const why = result.error?.message ?? ((result.stderr ?? '').trim().split('\n').find((line) => /Error|EACCES|EROFS|EPERM/.test(line)) || `the warm-up exited with ${result.status ?? result.signal}`);
   return { error: why };
 }
